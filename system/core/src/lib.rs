@@ -1,0 +1,37 @@
+//! # kiosk-core: the rules of a Citas SRE visit
+//!
+//! What this crate is for: the domain types and every rule the kiosk applies to what a visitor
+//! types and chooses, written once and tested without any UI, network or hardware. What it is
+//! not for: I/O of any kind (no SQL, HTTP, USB, Slint, clocks or files; time comes in as
+//! arguments), and no async.
+//!
+//! A tour, bottom up:
+//!
+//! - [`lang`]: the two languages and [`Explain`], the one mapping from an error to the words a
+//!   visitor reads, saying what to fix.
+//! - Fields a visitor types: [`curp`] (the CURP and what it tells), [`email`], [`phone`]
+//!   (libphonenumber, stored E.164), [`postal`] (MX, US, CA rules), [`name`] (names in any
+//!   script), [`password`] (the Citas SRE rules, all reported at once), over [`country`] codes.
+//! - [`catalogue`]: the procedures, their "Enter information" forms, durations and documents.
+//! - [`office`]: offices, slots and holds; [`availability`]: a day's colour and label;
+//!   [`time`]: appointment times in the office's zone, and the one place they become words.
+//! - [`form`] and [`applicant`]: drafts kept as typed, checked into values field by field.
+//! - [`session`]: the visit itself, a pure state machine over the five steps.
+
+pub mod applicant;
+pub mod availability;
+pub mod catalogue;
+pub mod country;
+pub mod curp;
+pub mod email;
+pub mod form;
+pub mod lang;
+pub mod name;
+pub mod office;
+pub mod password;
+pub mod phone;
+pub mod postal;
+pub mod session;
+pub mod time;
+
+pub use lang::{Explain, Language};

@@ -1,0 +1,95 @@
+//! Offices, their slots and the holds the server grants on them, as the session sees them.
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+
+use crate::availability::Thresholds;
+use crate::catalogue::Procedure;
+use crate::country::CountryCode;
+use crate::time::AppointmentTime;
+
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(pub String);
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(s: &str) -> Self {
+                $name(s.to_owned())
+            }
+        }
+    };
+}
+
+id_type!(
+    /// The central server's identifier of a consular office (`LAX`, `PHX`...).
+    OfficeId
+);
+id_type!(
+    /// The central server's identifier of a slot.
+    SlotId
+);
+id_type!(
+    /// The central server's identifier of a hold.
+    HoldId
+);
+
+/// A consular office, as far as the visit needs to know it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Office {
+    pub id: OfficeId,
+    pub name: String,
+    pub country: CountryCode,
+    /// The zone every appointment of this office is read in.
+    pub tz: Tz,
+    /// The procedures this office offers.
+    pub procedures: BTreeSet<Procedure>,
+    pub thresholds: Thresholds,
+}
+
+/// An appointment slot of an office.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Slot {
+    pub id: SlotId,
+    pub office: OfficeId,
+    pub start: DateTime<Utc>,
+    pub minutes: u32,
+    pub capacity: u32,
+    pub remaining: u32,
+}
+
+/// A slot held for this visitor by the server until `expires_at` (renewable).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hold {
+    pub id: HoldId,
+    pub slot: SlotId,
+    pub expires_at: DateTime<Utc>,
+}
+
+impl Hold {
+    pub fn is_live(&self, now: DateTime<Utc>) -> bool {
+        now < self.expires_at
+    }
+
+    /// Whole seconds left, for the countdown on screen (0 once expired).
+    pub fn seconds_left(&self, now: DateTime<Utc>) -> u64 {
+        u64::try_from((self.expires_at - now).num_seconds()).unwrap_or(0)
+    }
+}
+
+/// The appointment a chosen slot stands for, read in its office's zone.
+pub fn appointment_time(office: &Office, slot: &Slot) -> AppointmentTime {
+    AppointmentTime::new(slot.start, office.tz)
+}
