@@ -77,7 +77,7 @@ impl NoCurpDraft {
             Some(NoCurpIdentity {
                 given_names: given_names?,
                 first_last_name: first_last_name?,
-                second_last_name: second_last_name?,
+                second_last_name: second_last_name.ok()?,
                 birth_date: birth_date?,
                 sex: sex?,
                 nationality: nationality?,

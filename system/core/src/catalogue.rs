@@ -217,8 +217,12 @@ impl Procedure {
         match self {
             Procedure::Passport | Procedure::ConsularId => 20,
             Procedure::VoterCredential => 15,
-            Procedure::BirthRegistration | Procedure::MarriageRegistration | Procedure::DeathRegistration => 30,
-            Procedure::PowerOfAttorneyRevocation | Procedure::InheritanceRepudiation | Procedure::ParentalConsent => 30,
+            Procedure::BirthRegistration
+            | Procedure::MarriageRegistration
+            | Procedure::DeathRegistration
+            | Procedure::PowerOfAttorneyRevocation
+            | Procedure::InheritanceRepudiation
+            | Procedure::ParentalConsent => 30,
             Procedure::PowerOfAttorney => 45,
             Procedure::Will => 60,
         }

@@ -227,6 +227,21 @@ pub enum CurpError {
     CheckDigit { found: char, expected: char },
 }
 
+impl CurpError {
+    /// A stable machine-readable name of the reason (for JSON output and logs).
+    pub fn code(&self) -> &'static str {
+        match self {
+            CurpError::Length { .. } => "length",
+            CurpError::Characters { .. } => "characters",
+            CurpError::Date { .. } => "date",
+            CurpError::Sex { .. } => "sex",
+            CurpError::State { .. } => "state",
+            CurpError::InconvenientWord { .. } => "word",
+            CurpError::CheckDigit { .. } => "check_digit",
+        }
+    }
+}
+
 impl Explain for CurpError {
     fn explain(&self, lang: Language) -> String {
         match self {
@@ -497,12 +512,18 @@ pub mod strategy {
     }
 
     /// A birth date between 1900-01-01 and 2099-12-31.
+    ///
+    /// # Panics
+    /// Never: the constant first day is a valid date.
     pub fn birth_date() -> impl Strategy<Value = NaiveDate> {
         let first = NaiveDate::from_ymd_opt(1900, 1, 1).expect("valid date");
         (0i64..73_049).prop_map(move |days| first + chrono::Duration::days(days))
     }
 
     /// A valid CURP as text, built from its parts, with the given sexes.
+    ///
+    /// # Panics
+    /// Never: the parts are drawn from the check alphabet, so the check digit exists.
     pub fn valid_curp_with(sex: impl Strategy<Value = Sex>) -> impl Strategy<Value = String> {
         (
             proptest::collection::vec(pick(LETTERS), 4),

@@ -157,12 +157,13 @@ impl Checker {
         self.check(field, PersonName::parse(text))
     }
 
-    /// An optional name: empty is fine, anything else must be a name.
-    pub(crate) fn optional_name(&mut self, field: Field, text: &str) -> Option<Option<PersonName>> {
+    /// An optional name: empty is fine (`Ok(None)`), anything else must be a name; `Err(())`
+    /// once the problem is recorded.
+    pub(crate) fn optional_name(&mut self, field: Field, text: &str) -> Result<Option<PersonName>, ()> {
         if text.trim().is_empty() {
-            Some(None)
+            Ok(None)
         } else {
-            self.name(field, text).map(Some)
+            self.name(field, text).map(Some).ok_or(())
         }
     }
 

@@ -35,8 +35,9 @@ pub const MAX_DOCUMENT_BYTES: u64 = 1_000_000;
 pub const MAX_PROCEDURES: usize = 5;
 
 /// The five steps, in order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Step {
+    #[default]
     Location,
     Procedures,
     Applicant,
@@ -305,12 +306,6 @@ pub struct Session {
     confirmation: Option<Confirmation>,
     /// Holds dropped by the visit that the server should release.
     released: Vec<Hold>,
-}
-
-impl Default for Step {
-    fn default() -> Self {
-        Step::Location
-    }
 }
 
 impl Session {

@@ -1,1 +1,47 @@
-fn main() {}
+//! `kioskctl`: the technician and staff command line of the citas-kiosk.
+//!
+//! Thin on purpose: every rule lives in `kiosk-core` (and later the other `system/` crates);
+//! this binary parses arguments, calls them and prints. Exit codes: 0 success, 1 a checked
+//! input was refused, 2 a usage error (clap's own code).
+
+mod curp;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use kiosk_core::Language;
+
+#[derive(Debug, Parser)]
+#[command(name = "kioskctl", version, about = "Technician and staff tools for the citas-kiosk")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// CURP tools.
+    Curp {
+        #[command(subcommand)]
+        command: curp::CurpCommand,
+    },
+}
+
+/// A `--lang` value.
+fn parse_language(s: &str) -> Result<Language, String> {
+    s.parse::<Language>().map_err(|e| e.to_string())
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Curp { command } => curp::run(command),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("kioskctl: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
