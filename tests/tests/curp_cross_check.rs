@@ -5,6 +5,8 @@
 //! stdnum predates the non-binary `X` (2023) and does not check that positions 14-16 are
 //! consonants; both differences are asserted here rather than hidden.
 
+#![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
+
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
@@ -51,15 +53,25 @@ fn stdnum_verdicts(curps: &[String]) -> Vec<bool> {
         "python-stdnum failed (run scripts/test to install it): {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let verdicts: Vec<bool> = String::from_utf8(out.stdout).unwrap().lines().map(|l| l == "1").collect();
-    assert_eq!(verdicts.len(), curps.len(), "stdnum answered a different number of lines");
+    let verdicts: Vec<bool> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| l == "1")
+        .collect();
+    assert_eq!(
+        verdicts.len(),
+        curps.len(),
+        "stdnum answered a different number of lines"
+    );
     verdicts
 }
 
 fn generate<S: Strategy>(strategy: S, count: usize, seed: u8) -> Vec<S::Value> {
     let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &[seed; 32]);
     let mut runner = TestRunner::new_with_rng(Config::default(), rng);
-    (0..count).map(|_| strategy.new_tree(&mut runner).unwrap().current()).collect()
+    (0..count)
+        .map(|_| strategy.new_tree(&mut runner).unwrap().current())
+        .collect()
 }
 
 fn hm_sex() -> impl Strategy<Value = Sex> {
@@ -77,7 +89,12 @@ fn stdnum_agrees_on_ten_thousand_generated_curps_with_sex_h_or_m() {
         .map(|(c, _)| c)
         .collect();
     assert!(curps.iter().all(|c| Curp::parse(c).is_ok()));
-    assert!(disagreements.is_empty(), "{} disagreements, e.g. {:?}", disagreements.len(), &disagreements[..disagreements.len().min(5)]);
+    assert!(
+        disagreements.is_empty(),
+        "{} disagreements, e.g. {:?}",
+        disagreements.len(),
+        &disagreements[..disagreements.len().min(5)]
+    );
 }
 
 #[test]
@@ -107,11 +124,23 @@ fn stdnum_agrees_on_every_kind_of_rejection_it_knows() {
 #[test]
 fn on_random_one_character_corruptions_we_differ_from_stdnum_only_by_the_consonant_rule() {
     let base = generate(strategy::valid_curp_with(hm_sex()), 5_000, 23);
-    let corruptions = generate((0usize..18, proptest::sample::select("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ".chars().collect::<Vec<_>>())), 5_000, 29);
+    let corruptions = generate(
+        (
+            0usize..18,
+            proptest::sample::select("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ".chars().collect::<Vec<_>>()),
+        ),
+        5_000,
+        29,
+    );
     let corrupted: Vec<String> = base
         .iter()
         .zip(&corruptions)
-        .map(|(c, (i, r))| c.chars().enumerate().map(|(j, ch)| if j == *i { *r } else { ch }).collect())
+        .map(|(c, (i, r))| {
+            c.chars()
+                .enumerate()
+                .map(|(j, ch)| if j == *i { *r } else { ch })
+                .collect()
+        })
         .collect();
     let verdicts = stdnum_verdicts(&corrupted);
     for (c, stdnum) in corrupted.iter().zip(verdicts) {

@@ -167,13 +167,14 @@ impl ApplicantDraft {
         let birth_city = c.text(Field::BirthCity, &self.birth_city);
         let marital_status = c.required(Field::MaritalStatus, self.marital_status);
         let address_country = country(&mut c, Field::AddressCountry, &self.address_country);
-        let postal_code = address_country.and_then(|ac| c.check(Field::PostalCode, PostalCode::parse(&self.postal_code, ac)));
+        let postal_code =
+            address_country.and_then(|ac| c.check(Field::PostalCode, PostalCode::parse(&self.postal_code, ac)));
         let address_state = c.text(Field::AddressState, &self.address_state);
         let city = c.text(Field::City, &self.city);
         let street = c.text(Field::Street, &self.street);
         let emergency_name = c.name(Field::EmergencyName, &self.emergency_name);
-        let emergency_phone = address_country
-            .and_then(|ac| c.check(Field::EmergencyPhone, Phone::parse(&self.emergency_phone, ac)));
+        let emergency_phone =
+            address_country.and_then(|ac| c.check(Field::EmergencyPhone, Phone::parse(&self.emergency_phone, ac)));
         let value = (|| {
             Some(ApplicantInfo {
                 birth_country: birth_country?,
@@ -203,7 +204,11 @@ pub enum PassportKind {
 }
 
 impl PassportKind {
-    pub const ALL: [PassportKind; 3] = [PassportKind::FirstTime, PassportKind::Renewal, PassportKind::Replacement];
+    pub const ALL: [PassportKind; 3] = [
+        PassportKind::FirstTime,
+        PassportKind::Renewal,
+        PassportKind::Replacement,
+    ];
 
     pub fn id(self) -> &'static str {
         match self {
@@ -217,7 +222,9 @@ impl PassportKind {
         match self {
             PassportKind::FirstTime => lang.pick("Primera vez", "First passport"),
             PassportKind::Renewal => lang.pick("Renovación", "Renewal"),
-            PassportKind::Replacement => lang.pick("Reposición por robo o extravío", "Replacement of a lost or stolen one"),
+            PassportKind::Replacement => {
+                lang.pick("Reposición por robo o extravío", "Replacement of a lost or stolen one")
+            }
         }
     }
 }
@@ -256,13 +263,27 @@ impl InfoDraft {
                 }
                 InfoField::PassportKind => {
                     if !PassportKind::ALL.iter().any(|k| k.id() == text) {
-                        c.fail(field, if text.is_empty() { Problem::Required } else { Problem::NotAChoice });
+                        c.fail(
+                            field,
+                            if text.is_empty() {
+                                Problem::Required
+                            } else {
+                                Problem::NotAChoice
+                            },
+                        );
                     }
                 }
                 InfoField::PassportValidity => {
                     let ok = text.parse::<u8>().is_ok_and(|y| PASSPORT_VALIDITIES.contains(&y));
                     if !ok {
-                        c.fail(field, if text.is_empty() { Problem::Required } else { Problem::NotAChoice });
+                        c.fail(
+                            field,
+                            if text.is_empty() {
+                                Problem::Required
+                            } else {
+                                Problem::NotAChoice
+                            },
+                        );
                     }
                 }
             }
@@ -314,9 +335,17 @@ mod tests {
         let fields: Vec<Field> = errs.iter().map(|e| e.field).collect();
         assert_eq!(
             fields,
-            vec![Field::BirthState, Field::PostalCode, Field::Street, Field::EmergencyName]
+            vec![
+                Field::BirthState,
+                Field::PostalCode,
+                Field::Street,
+                Field::EmergencyName
+            ]
         );
-        assert!(errs.iter().any(|e| e.explain(Language::Es).starts_with("Código postal: ")));
+        assert!(
+            errs.iter()
+                .any(|e| e.explain(Language::Es).starts_with("Código postal: "))
+        );
     }
 
     #[test]

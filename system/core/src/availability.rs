@@ -182,12 +182,21 @@ mod tests {
         assert!(Thresholds::new(50, 0).is_err());
         assert!(Thresholds::new(101, 20).is_err());
         assert!(serde_json::from_str::<Thresholds>(r#"{"high":10,"low":30}"#).is_err());
-        assert_eq!(serde_json::from_str::<Thresholds>(r#"{"high":60,"low":30}"#).unwrap(), Thresholds::new(60, 30).unwrap());
+        assert_eq!(
+            serde_json::from_str::<Thresholds>(r#"{"high":60,"low":30}"#).unwrap(),
+            Thresholds::new(60, 30).unwrap()
+        );
     }
 
     #[test]
     fn every_level_has_a_text_label_besides_its_colour() {
-        let levels = [Availability::High, Availability::Medium, Availability::Low, Availability::Full, Availability::Closed];
+        let levels = [
+            Availability::High,
+            Availability::Medium,
+            Availability::Low,
+            Availability::Full,
+            Availability::Closed,
+        ];
         for lang in Language::ALL {
             let mut labels: Vec<_> = levels.iter().map(|l| l.label(lang)).collect();
             labels.sort_unstable();

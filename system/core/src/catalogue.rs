@@ -36,10 +36,9 @@ impl ProcedureGroup {
         match self {
             ProcedureGroup::VitalRecords => lang.pick("Registro civil", "Vital records"),
             ProcedureGroup::NotarialServices => lang.pick("Servicios notariales", "Notarial services"),
-            ProcedureGroup::IdentityDocuments => lang.pick(
-                "Pasaporte, matrícula consular e INE",
-                "Passport, consular ID and INE",
-            ),
+            ProcedureGroup::IdentityDocuments => {
+                lang.pick("Pasaporte, matrícula consular e INE", "Passport, consular ID and INE")
+            }
         }
     }
 }
@@ -180,10 +179,9 @@ impl Procedure {
             }
             Procedure::Will => lang.pick("Testamento", "Will"),
             Procedure::InheritanceRepudiation => lang.pick("Repudio de herencia", "Renunciation of inheritance"),
-            Procedure::ParentalConsent => lang.pick(
-                "Consentimiento para trámite de menores",
-                "Parental consent for a minor",
-            ),
+            Procedure::ParentalConsent => {
+                lang.pick("Consentimiento para trámite de menores", "Parental consent for a minor")
+            }
             Procedure::Passport => lang.pick("Pasaporte", "Passport"),
             Procedure::ConsularId => lang.pick("Matrícula consular", "Consular ID card (matrícula consular)"),
             Procedure::VoterCredential => lang.pick("Credencial para votar (INE)", "Voter ID card (INE)"),
@@ -268,18 +266,38 @@ impl InfoField {
     pub fn label(self, procedure: Procedure, lang: Language) -> &'static str {
         use Procedure as P;
         match (self, procedure) {
-            (InfoField::PersonName, P::BirthRegistration) => lang.pick("Nombre completo de quien se registra", "Full name of the person being registered"),
-            (InfoField::PersonName, P::DeathRegistration | P::InheritanceRepudiation) => lang.pick("Nombre completo de la persona fallecida", "Full name of the deceased"),
-            (InfoField::PersonName, P::ParentalConsent) => lang.pick("Nombre completo del menor", "Full name of the minor"),
+            (InfoField::PersonName, P::BirthRegistration) => lang.pick(
+                "Nombre completo de quien se registra",
+                "Full name of the person being registered",
+            ),
+            (InfoField::PersonName, P::DeathRegistration | P::InheritanceRepudiation) => {
+                lang.pick("Nombre completo de la persona fallecida", "Full name of the deceased")
+            }
+            (InfoField::PersonName, P::ParentalConsent) => {
+                lang.pick("Nombre completo del menor", "Full name of the minor")
+            }
             (InfoField::PersonName, _) => lang.pick("Nombre completo", "Full name"),
-            (InfoField::OtherPersonName, P::MarriageRegistration) => lang.pick("Nombre completo del cónyuge", "Full name of the spouse"),
-            (InfoField::OtherPersonName, P::PowerOfAttorney | P::PowerOfAttorneyRevocation) => lang.pick("Nombre completo del apoderado", "Full name of the attorney-in-fact"),
-            (InfoField::OtherPersonName, P::ParentalConsent) => lang.pick("Nombre completo del otro padre o madre", "Full name of the other parent"),
-            (InfoField::OtherPersonName, _) => lang.pick("Nombre completo de la otra persona", "Full name of the other person"),
+            (InfoField::OtherPersonName, P::MarriageRegistration) => {
+                lang.pick("Nombre completo del cónyuge", "Full name of the spouse")
+            }
+            (InfoField::OtherPersonName, P::PowerOfAttorney | P::PowerOfAttorneyRevocation) => {
+                lang.pick("Nombre completo del apoderado", "Full name of the attorney-in-fact")
+            }
+            (InfoField::OtherPersonName, P::ParentalConsent) => lang.pick(
+                "Nombre completo del otro padre o madre",
+                "Full name of the other parent",
+            ),
+            (InfoField::OtherPersonName, _) => {
+                lang.pick("Nombre completo de la otra persona", "Full name of the other person")
+            }
             (InfoField::EventDate, P::BirthRegistration) => lang.pick("Fecha de nacimiento", "Date of birth"),
             (InfoField::EventDate, P::MarriageRegistration) => lang.pick("Fecha del matrimonio", "Date of marriage"),
-            (InfoField::EventDate, P::DeathRegistration | P::InheritanceRepudiation) => lang.pick("Fecha de defunción", "Date of death"),
-            (InfoField::EventDate, P::PowerOfAttorneyRevocation) => lang.pick("Fecha del poder que se revoca", "Date of the power being revoked"),
+            (InfoField::EventDate, P::DeathRegistration | P::InheritanceRepudiation) => {
+                lang.pick("Fecha de defunción", "Date of death")
+            }
+            (InfoField::EventDate, P::PowerOfAttorneyRevocation) => {
+                lang.pick("Fecha del poder que se revoca", "Date of the power being revoked")
+            }
             (InfoField::EventDate, _) => lang.pick("Fecha", "Date"),
             (InfoField::EventPlace, _) => lang.pick("Lugar (ciudad y país)", "Place (city and country)"),
             (InfoField::PassportKind, _) => lang.pick("Tipo de trámite", "Kind of application"),
@@ -354,7 +372,11 @@ mod tests {
 
     #[test]
     fn procedures_add_their_documents_once() {
-        let docs = required_documents([Procedure::ConsularId, Procedure::VoterCredential, Procedure::BirthRegistration]);
+        let docs = required_documents([
+            Procedure::ConsularId,
+            Procedure::VoterCredential,
+            Procedure::BirthRegistration,
+        ]);
         assert_eq!(
             docs,
             vec![

@@ -93,13 +93,22 @@ impl Explain for Problem {
             Problem::PostalCode(e) => e.explain(lang),
             Problem::Email(e) => e.explain(lang),
             Problem::NotADate => lang
-                .pick("Elija una fecha real (día, mes y año).", "Choose a real date (day, month and year).")
+                .pick(
+                    "Elija una fecha real (día, mes y año).",
+                    "Choose a real date (day, month and year).",
+                )
                 .to_owned(),
             Problem::FutureDate => lang
-                .pick("La fecha no puede ser posterior a hoy.", "The date cannot be later than today.")
+                .pick(
+                    "La fecha no puede ser posterior a hoy.",
+                    "The date cannot be later than today.",
+                )
                 .to_owned(),
             Problem::NotAChoice => lang
-                .pick("Elija una de las opciones de la lista.", "Choose one of the options in the list.")
+                .pick(
+                    "Elija una de las opciones de la lista.",
+                    "Choose one of the options in the list.",
+                )
                 .to_owned(),
             Problem::BadCharacter => lang
                 .pick(
@@ -143,7 +152,10 @@ impl Checker {
         match r {
             Ok(v) => Some(v),
             Err(e) => {
-                self.errors.push(FieldError { field, problem: e.into() });
+                self.errors.push(FieldError {
+                    field,
+                    problem: e.into(),
+                });
                 None
             }
         }

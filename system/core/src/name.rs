@@ -37,9 +37,7 @@ pub enum NameError {
 impl Explain for NameError {
     fn explain(&self, lang: Language) -> String {
         match self {
-            NameError::Empty => lang
-                .pick("Escriba el nombre.", "Enter the name.")
-                .to_owned(),
+            NameError::Empty => lang.pick("Escriba el nombre.", "Enter the name.").to_owned(),
             NameError::TooLong { max } => match lang {
                 Language::Es => format!("El nombre es demasiado largo: use como máximo {max} caracteres."),
                 Language::En => format!("The name is too long: use {max} characters at most."),
@@ -55,8 +53,12 @@ impl Explain for NameError {
                 )
                 .to_owned(),
             NameError::Symbol { found } => match lang {
-                Language::Es => format!("Un nombre solo lleva letras, espacios, apóstrofos y guiones; quite «{found}»."),
-                Language::En => format!("A name has only letters, spaces, apostrophes and hyphens; remove \"{found}\"."),
+                Language::Es => {
+                    format!("Un nombre solo lleva letras, espacios, apóstrofos y guiones; quite «{found}».")
+                }
+                Language::En => {
+                    format!("A name has only letters, spaces, apostrophes and hyphens; remove \"{found}\".")
+                }
             },
         }
     }
@@ -72,7 +74,10 @@ impl PersonName {
         let nfc: String = input.nfc().collect();
         // Control and format characters (zero-width joiners, bidi marks) are refused rather
         // than silently dropped: the visitor must see exactly what is sent.
-        if nfc.chars().any(|c| c.is_control() && !c.is_whitespace() || is_format(c)) {
+        if nfc
+            .chars()
+            .any(|c| c.is_control() && !c.is_whitespace() || is_format(c))
+        {
             return Err(NameError::Control);
         }
         let collapsed = nfc.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -85,9 +90,10 @@ impl PersonName {
         if let Some(found) = collapsed.chars().find(|c| c.is_numeric()) {
             return Err(NameError::Digit { found });
         }
-        if let Some(found) = collapsed.chars().find(|&c| {
-            !(c.is_alphabetic() || is_combining_mark(c) || c == ' ' || is_name_punctuation(c))
-        }) {
+        if let Some(found) = collapsed
+            .chars()
+            .find(|&c| !(c.is_alphabetic() || is_combining_mark(c) || c == ' ' || is_name_punctuation(c)))
+        {
             return Err(NameError::Symbol { found });
         }
         if let Some(found) = collapsed.chars().next().filter(|c| !c.is_alphabetic()) {
@@ -177,10 +183,7 @@ mod tests {
     #[test]
     fn rejects_names_of_300_letters() {
         let long = "a".repeat(300);
-        assert_eq!(
-            PersonName::parse(&long),
-            Err(NameError::TooLong { max: MAX_CHARS })
-        );
+        assert_eq!(PersonName::parse(&long), Err(NameError::TooLong { max: MAX_CHARS }));
     }
 
     #[test]

@@ -74,10 +74,7 @@ impl Explain for PasswordError {
 
 /// Checks a new password against every rule.
 pub fn check_password(password: &str) -> Result<(), PasswordError> {
-    let missing: Vec<PasswordRule> = PasswordRule::ALL
-        .into_iter()
-        .filter(|r| !r.is_met(password))
-        .collect();
+    let missing: Vec<PasswordRule> = PasswordRule::ALL.into_iter().filter(|r| !r.is_met(password)).collect();
     if missing.is_empty() {
         Ok(())
     } else {
@@ -155,12 +152,18 @@ mod tests {
     #[test]
     fn rejects_pasted_blobs_over_128_characters() {
         let long = format!("Aa1!{}", "x".repeat(130));
-        assert_eq!(check_password(&long).unwrap_err().missing, vec![PasswordRule::MaxLength]);
+        assert_eq!(
+            check_password(&long).unwrap_err().missing,
+            vec![PasswordRule::MaxLength]
+        );
     }
 
     #[test]
     fn requires_the_confirmation_to_match() {
         assert_eq!(check_confirmation("Consulado#2026", "Consulado#2026"), Ok(()));
-        assert_eq!(check_confirmation("Consulado#2026", "consulado#2026"), Err(PasswordMismatch));
+        assert_eq!(
+            check_confirmation("Consulado#2026", "consulado#2026"),
+            Err(PasswordMismatch)
+        );
     }
 }

@@ -36,8 +36,12 @@ impl Explain for PhoneError {
                 .pick("Escriba un número de teléfono.", "Enter a phone number.")
                 .to_owned(),
             PhoneError::UnknownCountry(c) => match lang {
-                Language::Es => format!("No conocemos los números de teléfono del país {c}. Escriba el número con + y la clave del país."),
-                Language::En => format!("We do not know the phone numbers of country {c}. Type the number with + and the country code."),
+                Language::Es => format!(
+                    "No conocemos los números de teléfono del país {c}. Escriba el número con + y la clave del país."
+                ),
+                Language::En => format!(
+                    "We do not know the phone numbers of country {c}. Type the number with + and the country code."
+                ),
             },
             PhoneError::NotANumber => lang
                 .pick(
@@ -47,7 +51,9 @@ impl Explain for PhoneError {
                 .to_owned(),
             PhoneError::Invalid(c) => match lang {
                 Language::Es => format!("Ese número no existe en {c}. Revise la lada y que tenga todos sus dígitos."),
-                Language::En => format!("That number does not exist in {c}. Check the area code and that no digit is missing."),
+                Language::En => {
+                    format!("That number does not exist in {c}. Check the area code and that no digit is missing.")
+                }
             },
         }
     }

@@ -40,8 +40,12 @@ impl Explain for PostalCodeError {
                 (Language::En, "MX") => "A Mexican postal code has 5 digits, for example 06600.".into(),
                 (Language::Es, "US") => "El código ZIP tiene 5 números (por ejemplo 90057) o 5+4 (90057-1234).".into(),
                 (Language::En, "US") => "A ZIP code has 5 digits (for example 90057) or 5+4 (90057-1234).".into(),
-                (Language::Es, "CA") => "El código postal de Canadá es letra-número-letra número-letra-número, por ejemplo H3A 2Y7.".into(),
-                (Language::En, "CA") => "A Canadian postal code is letter-digit-letter digit-letter-digit, for example H3A 2Y7.".into(),
+                (Language::Es, "CA") => {
+                    "El código postal de Canadá es letra-número-letra número-letra-número, por ejemplo H3A 2Y7.".into()
+                }
+                (Language::En, "CA") => {
+                    "A Canadian postal code is letter-digit-letter digit-letter-digit, for example H3A 2Y7.".into()
+                }
                 (Language::Es, _) => format!("Ese no es un código postal de {c}: use de 2 a 10 letras o números."),
                 (Language::En, _) => format!("That is not a postal code of {c}: use 2 to 10 letters or digits."),
             },
@@ -102,9 +106,8 @@ fn canadian(s: &str) -> Option<String> {
     // At most one space, and only between the two halves.
     let spaces_ok = s == compact || (s.len() == 7 && s.as_bytes()[3] == b' ');
     let b = compact.as_bytes();
-    let letter = |c: u8, first: bool| {
-        c.is_ascii_uppercase() && !b"DFIOQU".contains(&c) && !(first && b"WZ".contains(&c))
-    };
+    let letter =
+        |c: u8, first: bool| c.is_ascii_uppercase() && !b"DFIOQU".contains(&c) && !(first && b"WZ".contains(&c));
     let ok = spaces_ok
         && b.len() == 6
         && letter(b[0], true)
@@ -164,7 +167,9 @@ mod tests {
 
     #[test]
     fn rejects_canadian_codes_with_letters_canada_post_never_uses() {
-        for bad in ["D3A 2Y7", "W3A 2Y7", "H3O 2Y7", "H3A 2U7", "H3A  2Y7", "H3 A2Y7", "H3A 2Y"] {
+        for bad in [
+            "D3A 2Y7", "W3A 2Y7", "H3O 2Y7", "H3A 2U7", "H3A  2Y7", "H3 A2Y7", "H3A 2Y",
+        ] {
             assert!(PostalCode::parse(bad, CountryCode::CA).is_err(), "{bad}");
         }
     }

@@ -46,7 +46,13 @@ pub enum Step {
 }
 
 impl Step {
-    pub const ALL: [Step; 5] = [Step::Location, Step::Procedures, Step::Applicant, Step::Documents, Step::DateTime];
+    pub const ALL: [Step; 5] = [
+        Step::Location,
+        Step::Procedures,
+        Step::Applicant,
+        Step::Documents,
+        Step::DateTime,
+    ];
 
     /// 1 to 5, for "Step N of 5".
     pub fn number(self) -> u8 {
@@ -83,7 +89,10 @@ impl Step {
 pub enum Visitor {
     #[default]
     Guest,
-    SignedIn { account_id: String, email: Email },
+    SignedIn {
+        account_id: String,
+        email: Email,
+    },
 }
 
 /// A scanned document attached to the visit (the PDF itself lives with the scanner service).
@@ -135,7 +144,9 @@ pub enum StepError {
 impl Explain for StepError {
     fn explain(&self, lang: Language) -> String {
         match self {
-            StepError::NoOffice => lang.pick("Elija una oficina consular.", "Choose a consular office.").to_owned(),
+            StepError::NoOffice => lang
+                .pick("Elija una oficina consular.", "Choose a consular office.")
+                .to_owned(),
             StepError::NoIdentity => lang
                 .pick(
                     "Busque su CURP, o elija «No tengo CURP» y escriba sus datos.",
@@ -154,7 +165,9 @@ impl Explain for StepError {
                 Language::Es => format!("Falta escanear: {}.", d.label(lang)),
                 Language::En => format!("Still to scan: {}.", d.label(lang)),
             },
-            StepError::NoSlot => lang.pick("Elija un día y una hora.", "Choose a day and a time.").to_owned(),
+            StepError::NoSlot => lang
+                .pick("Elija un día y una hora.", "Choose a day and a time.")
+                .to_owned(),
             StepError::NoHold => lang
                 .pick(
                     "Estamos apartando ese horario; espere un momento o elija otro.",
@@ -245,7 +258,10 @@ impl Explain for SessionError {
                 Language::En => format!("Your procedures do not ask for {}.", d.label(lang)),
             },
             SessionError::EmptyDocument => lang
-                .pick("El documento está vacío: escanéelo otra vez.", "The document is empty: scan it again.")
+                .pick(
+                    "El documento está vacío: escanéelo otra vez.",
+                    "The document is empty: scan it again.",
+                )
                 .to_owned(),
             SessionError::DocumentTooLarge { .. } => lang
                 .pick(
@@ -254,13 +270,22 @@ impl Explain for SessionError {
                 )
                 .to_owned(),
             SessionError::SlotOfAnotherOffice => lang
-                .pick("Ese horario es de otra oficina.", "That time belongs to another office.")
+                .pick(
+                    "Ese horario es de otra oficina.",
+                    "That time belongs to another office.",
+                )
                 .to_owned(),
             SessionError::SlotFull => lang
-                .pick("Ese horario ya se ocupó. Elija otro.", "That time was just taken. Choose another.")
+                .pick(
+                    "Ese horario ya se ocupó. Elija otro.",
+                    "That time was just taken. Choose another.",
+                )
                 .to_owned(),
             SessionError::SlotInThePast => lang
-                .pick("Ese horario ya pasó. Elija otro.", "That time has passed. Choose another.")
+                .pick(
+                    "Ese horario ya pasó. Elija otro.",
+                    "That time has passed. Choose another.",
+                )
                 .to_owned(),
             SessionError::HoldForAnotherSlot => lang
                 .pick("Elija el horario de nuevo.", "Choose the time again.")
@@ -268,12 +293,7 @@ impl Explain for SessionError {
             SessionError::AlreadyConfirmed => lang
                 .pick("Su cita ya está confirmada.", "Your appointment is already confirmed.")
                 .to_owned(),
-            SessionError::Incomplete(errors) => errors
-                .0
-                .iter()
-                .map(|e| e.explain(lang))
-                .collect::<Vec<_>>()
-                .join("\n"),
+            SessionError::Incomplete(errors) => errors.0.iter().map(|e| e.explain(lang)).collect::<Vec<_>>().join("\n"),
         }
     }
 }
@@ -310,7 +330,10 @@ pub struct Session {
 
 impl Session {
     pub fn new(language: Language) -> Session {
-        Session { language, ..Session::default() }
+        Session {
+            language,
+            ..Session::default()
+        }
     }
 
     // ---- reading -------------------------------------------------------------------------
@@ -395,13 +418,18 @@ impl Session {
         if self.step == expected {
             Ok(())
         } else {
-            Err(SessionError::WrongStep { expected, current: self.step })
+            Err(SessionError::WrongStep {
+                expected,
+                current: self.step,
+            })
         }
     }
 
     /// Every reason the current step cannot be left.
     pub fn validate(&self, now: DateTime<Utc>) -> Result<(), StepErrors> {
-        let today = self.office_tz().map_or_else(|| now.date_naive(), |tz| now.with_timezone(&tz).date_naive());
+        let today = self
+            .office_tz()
+            .map_or_else(|| now.date_naive(), |tz| now.with_timezone(&tz).date_naive());
         let mut errors = Vec::new();
         match self.step {
             Step::Location => {
@@ -447,7 +475,11 @@ impl Session {
                 _ => {}
             },
         }
-        if errors.is_empty() { Ok(()) } else { Err(StepErrors(errors)) }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(StepErrors(errors))
+        }
     }
 
     /// Moves to the next step if this one validates. Leaving step 1 locks the office.
@@ -516,7 +548,10 @@ impl Session {
         if self.procedures.len() >= MAX_PROCEDURES {
             return Err(SessionError::TooManyProcedures);
         }
-        self.procedures.push(ChosenProcedure { procedure, info: InfoDraft::default() });
+        self.procedures.push(ChosenProcedure {
+            procedure,
+            info: InfoDraft::default(),
+        });
         self.procedures_changed();
         Ok(())
     }
@@ -624,7 +659,10 @@ impl Session {
     pub fn booking_request(&self, now: DateTime<Utc>) -> Result<BookingRequest, SessionError> {
         self.at(Step::DateTime)?;
         self.validate(now)?;
-        let applicant = self.applicant.validate().map_err(|e| StepErrors(e.into_iter().map(StepError::Field).collect()))?;
+        let applicant = self
+            .applicant
+            .validate()
+            .map_err(|e| StepErrors(e.into_iter().map(StepError::Field).collect()))?;
         match (&self.office, &self.slot, &self.hold) {
             (Some(office), Some(slot), Some(hold)) => Ok(BookingRequest {
                 office: office.clone(),
@@ -732,7 +770,11 @@ mod tests {
     }
 
     fn hold(slot: &str, seconds: i64) -> Hold {
-        Hold { id: HoldId::from("h1"), slot: SlotId::from(slot), expires_at: now() + chrono::Duration::seconds(seconds) }
+        Hold {
+            id: HoldId::from("h1"),
+            slot: SlotId::from(slot),
+            expires_at: now() + chrono::Duration::seconds(seconds),
+        }
     }
 
     fn curp_record() -> CurpRecord {
@@ -768,7 +810,11 @@ mod tests {
     }
 
     fn doc(bytes: u64) -> Document {
-        Document { id: "pdf-1".into(), pages: 1, bytes }
+        Document {
+            id: "pdf-1".into(),
+            pages: 1,
+            bytes,
+        }
     }
 
     /// A session at step `step` with everything before it filled in correctly.
@@ -781,7 +827,9 @@ mod tests {
         s.next(now()).unwrap();
         s.set_curp_identity(curp_record()).unwrap();
         s.add_procedure(Procedure::Passport).unwrap();
-        s.set_procedure_info(Procedure::Passport, passport_info(), today()).unwrap().unwrap();
+        s.set_procedure_info(Procedure::Passport, passport_info(), today())
+            .unwrap()
+            .unwrap();
         if step == Step::Procedures {
             return s;
         }
@@ -811,7 +859,10 @@ mod tests {
         assert_eq!(req.procedures, vec![Procedure::Passport]);
         assert_eq!(req.documents.len(), 3);
         let c = s.confirm("ABC123".into(), &SlotId::from("s1")).unwrap();
-        assert_eq!(c.time.label(Language::Es), "jueves 3 de diciembre de 2026, a las 10:30 h (PST)");
+        assert_eq!(
+            c.time.label(Language::Es),
+            "jueves 3 de diciembre de 2026, a las 10:30 h (PST)"
+        );
         assert!(s.take_released_holds().is_empty());
     }
 
@@ -827,8 +878,16 @@ mod tests {
         let mut s = at_step(Step::Location);
         s.next(now()).unwrap();
         s.add_procedure(Procedure::BirthRegistration).unwrap();
-        let Err(SessionError::Incomplete(StepErrors(errors))) = s.next(now()) else { panic!() };
-        assert_eq!(errors, vec![StepError::NoIdentity, StepError::ProcedureIncomplete(Procedure::BirthRegistration)]);
+        let Err(SessionError::Incomplete(StepErrors(errors))) = s.next(now()) else {
+            panic!()
+        };
+        assert_eq!(
+            errors,
+            vec![
+                StepError::NoIdentity,
+                StepError::ProcedureIncomplete(Procedure::BirthRegistration)
+            ]
+        );
     }
 
     #[test]
@@ -837,7 +896,11 @@ mod tests {
         assert_eq!(s.back(), Step::Location);
         assert_eq!(s.choose_office(office("SAN")), Err(SessionError::OfficeLocked));
         assert_eq!(s.office().unwrap().id, OfficeId::from("LAX"));
-        assert!(SessionError::OfficeLocked.explain(Language::Es).contains("ya no se puede cambiar"));
+        assert!(
+            SessionError::OfficeLocked
+                .explain(Language::Es)
+                .contains("ya no se puede cambiar")
+        );
     }
 
     #[test]
@@ -866,7 +929,10 @@ mod tests {
         let mut s = at_step(Step::Applicant);
         assert_eq!(
             s.add_procedure(Procedure::ConsularId),
-            Err(SessionError::WrongStep { expected: Step::Procedures, current: Step::Applicant })
+            Err(SessionError::WrongStep {
+                expected: Step::Procedures,
+                current: Step::Applicant
+            })
         );
     }
 
@@ -878,9 +944,15 @@ mod tests {
         assert!(!s.procedure_complete(Procedure::Passport, today()));
         let mut half = InfoDraft::default();
         half.set(InfoField::PassportKind, "renewal");
-        assert!(s.set_procedure_info(Procedure::Passport, half, today()).unwrap().is_err());
+        assert!(
+            s.set_procedure_info(Procedure::Passport, half, today())
+                .unwrap()
+                .is_err()
+        );
         assert!(!s.procedure_complete(Procedure::Passport, today()));
-        s.set_procedure_info(Procedure::Passport, passport_info(), today()).unwrap().unwrap();
+        s.set_procedure_info(Procedure::Passport, passport_info(), today())
+            .unwrap()
+            .unwrap();
         assert!(s.procedure_complete(Procedure::Passport, today()));
         // A procedure without a form is complete as soon as it is added.
         s.add_procedure(Procedure::ConsularId).unwrap();
@@ -890,8 +962,14 @@ mod tests {
     #[test]
     fn refuses_procedures_the_office_does_not_offer_or_twice() {
         let mut s = at_step(Step::Procedures);
-        assert_eq!(s.add_procedure(Procedure::Will), Err(SessionError::NotOffered(Procedure::Will)));
-        assert_eq!(s.add_procedure(Procedure::Passport), Err(SessionError::AlreadyChosen(Procedure::Passport)));
+        assert_eq!(
+            s.add_procedure(Procedure::Will),
+            Err(SessionError::NotOffered(Procedure::Will))
+        );
+        assert_eq!(
+            s.add_procedure(Procedure::Passport),
+            Err(SessionError::AlreadyChosen(Procedure::Passport))
+        );
     }
 
     #[test]
@@ -909,7 +987,9 @@ mod tests {
         s.add_procedure(Procedure::ConsularId).unwrap();
         s.next(now()).unwrap();
         s.next(now()).unwrap();
-        let Err(SessionError::Incomplete(StepErrors(errors))) = s.next(now()) else { panic!() };
+        let Err(SessionError::Incomplete(StepErrors(errors))) = s.next(now()) else {
+            panic!()
+        };
         assert_eq!(errors, vec![StepError::MissingDocument(DocumentKind::ProofOfAddress)]);
         s.attach_document(DocumentKind::ProofOfAddress, doc(10)).unwrap();
         assert_eq!(s.next(now()), Ok(Step::DateTime));
@@ -929,7 +1009,10 @@ mod tests {
         s.back();
         s.back();
         s.remove_procedure(Procedure::ConsularId).unwrap();
-        assert_eq!(s.documents().keys().copied().collect::<Vec<_>>(), DocumentKind::BASE.to_vec());
+        assert_eq!(
+            s.documents().keys().copied().collect::<Vec<_>>(),
+            DocumentKind::BASE.to_vec()
+        );
     }
 
     #[test]
@@ -940,20 +1023,34 @@ mod tests {
             Err(SessionError::DocumentTooLarge { bytes: 1_000_001 })
         );
         assert_eq!(s.attach_document(DocumentKind::ProofOfIdentity, doc(1_000_000)), Ok(()));
-        assert_eq!(s.attach_document(DocumentKind::ProofOfIdentity, doc(0)), Err(SessionError::EmptyDocument));
+        assert_eq!(
+            s.attach_document(DocumentKind::ProofOfIdentity, doc(0)),
+            Err(SessionError::EmptyDocument)
+        );
     }
 
     #[test]
     fn rescan_replaces_the_document() {
         let mut s = at_step(Step::Documents);
-        s.attach_document(DocumentKind::ProofOfIdentity, Document { id: "new".into(), pages: 2, bytes: 5 }).unwrap();
+        s.attach_document(
+            DocumentKind::ProofOfIdentity,
+            Document {
+                id: "new".into(),
+                pages: 2,
+                bytes: 5,
+            },
+        )
+        .unwrap();
         assert_eq!(s.documents()[&DocumentKind::ProofOfIdentity].id, "new");
     }
 
     #[test]
     fn slot_can_be_chosen_only_from_the_chosen_office() {
         let mut s = at_step(Step::DateTime);
-        assert_eq!(s.choose_slot(slot("SAN", "x"), now()), Err(SessionError::SlotOfAnotherOffice));
+        assert_eq!(
+            s.choose_slot(slot("SAN", "x"), now()),
+            Err(SessionError::SlotOfAnotherOffice)
+        );
         let mut full = slot("LAX", "f");
         full.remaining = 0;
         assert_eq!(s.choose_slot(full, now()), Err(SessionError::SlotFull));
@@ -966,11 +1063,15 @@ mod tests {
     fn confirming_needs_a_live_hold_on_the_chosen_slot() {
         let mut s = at_step(Step::DateTime);
         s.choose_slot(slot("LAX", "s1"), now()).unwrap();
-        assert!(matches!(s.booking_request(now()), Err(SessionError::Incomplete(StepErrors(e))) if e == vec![StepError::NoHold]));
+        assert!(
+            matches!(s.booking_request(now()), Err(SessionError::Incomplete(StepErrors(e))) if e == vec![StepError::NoHold])
+        );
         assert_eq!(s.set_hold(hold("other", 300)), Err(SessionError::HoldForAnotherSlot));
         s.set_hold(hold("s1", 300)).unwrap();
         let later = now() + chrono::Duration::seconds(301);
-        assert!(matches!(s.booking_request(later), Err(SessionError::Incomplete(StepErrors(e))) if e == vec![StepError::HoldExpired]));
+        assert!(
+            matches!(s.booking_request(later), Err(SessionError::Incomplete(StepErrors(e))) if e == vec![StepError::HoldExpired])
+        );
         assert!(s.booking_request(now()).is_ok());
         assert_eq!(s.hold().unwrap().seconds_left(now()), 300);
     }
@@ -991,7 +1092,10 @@ mod tests {
         s.choose_slot(slot("LAX", "s1"), now()).unwrap();
         s.set_hold(hold("s1", 300)).unwrap();
         s.confirm("ABC123".into(), &SlotId::from("s1")).unwrap();
-        assert_eq!(s.choose_slot(slot("LAX", "s2"), now()), Err(SessionError::AlreadyConfirmed));
+        assert_eq!(
+            s.choose_slot(slot("LAX", "s2"), now()),
+            Err(SessionError::AlreadyConfirmed)
+        );
         assert_eq!(s.back(), Step::DateTime);
         assert_eq!(s.next(now()), Err(SessionError::AlreadyConfirmed));
     }
@@ -1012,8 +1116,14 @@ mod tests {
         let mut s = at_step(Step::Location);
         s.next(now()).unwrap();
         s.add_procedure(Procedure::ConsularId).unwrap();
-        s.set_no_curp_identity(NoCurpDraft { given_names: "R2D2".into(), ..NoCurpDraft::default() }).unwrap();
-        let Err(SessionError::Incomplete(StepErrors(errors))) = s.next(now()) else { panic!() };
+        s.set_no_curp_identity(NoCurpDraft {
+            given_names: "R2D2".into(),
+            ..NoCurpDraft::default()
+        })
+        .unwrap();
+        let Err(SessionError::Incomplete(StepErrors(errors))) = s.next(now()) else {
+            panic!()
+        };
         assert!(errors.len() >= 4, "{errors:?}");
         let text = SessionError::Incomplete(StepErrors(errors)).explain(Language::En);
         assert!(text.contains("Given name(s): A name has no digits"), "{text}");

@@ -88,11 +88,31 @@ pub fn date_label(date: NaiveDate, lang: Language) -> String {
 /// A month's name; Spanish writes it in lower case.
 pub fn month_name(month: u32, lang: Language) -> &'static str {
     const ES: [&str; 12] = [
-        "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre", "noviembre",
+        "enero",
+        "febrero",
+        "marzo",
+        "abril",
+        "mayo",
+        "junio",
+        "julio",
+        "agosto",
+        "septiembre",
+        "octubre",
+        "noviembre",
         "diciembre",
     ];
     const EN: [&str; 12] = [
-        "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November",
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
         "December",
     ];
     let i = usize::try_from(month.clamp(1, 12) - 1).unwrap_or(0);
@@ -102,7 +122,15 @@ pub fn month_name(month: u32, lang: Language) -> &'static str {
 /// A weekday's name; Spanish writes it in lower case.
 pub fn weekday_name(day: Weekday, lang: Language) -> &'static str {
     const ES: [&str; 7] = ["lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo"];
-    const EN: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+    const EN: [&str; 7] = [
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+    ];
     let i = day.num_days_from_monday() as usize;
     lang.pick(ES[i], EN[i])
 }
@@ -166,11 +194,20 @@ mod tests {
 
     #[test]
     fn writes_dates_in_each_language() {
-        assert_eq!(date_label(d(2026, 9, 16), Language::Es), "miércoles 16 de septiembre de 2026");
-        assert_eq!(date_label(d(2026, 9, 16), Language::En), "Wednesday, September 16, 2026");
         assert_eq!(
-            AppointmentTime::new(office_instant(chrono_tz::America::Toronto, d(2026, 12, 1), t(15, 5)).unwrap(), chrono_tz::America::Toronto)
-                .time_label(Language::En),
+            date_label(d(2026, 9, 16), Language::Es),
+            "miércoles 16 de septiembre de 2026"
+        );
+        assert_eq!(
+            date_label(d(2026, 9, 16), Language::En),
+            "Wednesday, September 16, 2026"
+        );
+        assert_eq!(
+            AppointmentTime::new(
+                office_instant(chrono_tz::America::Toronto, d(2026, 12, 1), t(15, 5)).unwrap(),
+                chrono_tz::America::Toronto
+            )
+            .time_label(Language::En),
             "3:05 PM (EST)"
         );
     }

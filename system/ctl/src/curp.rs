@@ -77,5 +77,9 @@ fn check(args: &[String], json: bool, lang: Language) -> anyhow::Result<ExitCode
         writeln!(out, "{line}").context("writing standard output")?;
     }
     out.flush().context("writing standard output")?;
-    Ok(if all_valid { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if all_valid {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
