@@ -1,0 +1,15 @@
+//! # kiosk-sim: real loopback simulators of the kiosk's peers
+//!
+//! What it is for: servers that speak the real protocols on loopback so the kiosk's clients
+//! are tested, demonstrated and benchmarked through the same code paths as in the field. Today:
+//! [`central`], the central Citas API over HTTP/JSON with its state in SQLite, with
+//! [`faults`] injected on demand. The eSCL scanner and the ESC/POS printer come with their
+//! issues.
+//!
+//! What it is not for: sharing code with the kiosk's clients. It depends on `kiosk-core` for
+//! the domain rules only, never on `kiosk-sync`, so a client bug cannot hide behind a matching
+//! simulator bug; both sides are checked against `system/sync/openapi.yaml`.
+
+pub mod central;
+pub mod faults;
+pub mod problem;

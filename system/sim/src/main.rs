@@ -1,0 +1,71 @@
+//! `kiosk-sim`: runs a simulator until interrupted.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use kiosk_sim::central::{self, CentralConfig};
+use kiosk_sim::faults::FaultConfig;
+
+#[derive(Debug, Parser)]
+#[command(name = "kiosk-sim", version, about = "Loopback simulators of the kiosk's peers")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// The central Citas server (HTTP/JSON, /v1), its state in SQLite.
+    Central {
+        /// Address to listen on, e.g. 127.0.0.1:8080 (port 0 picks a free one).
+        #[arg(long, default_value = "127.0.0.1:0")]
+        listen: SocketAddr,
+        /// SQLite file holding the state; created and seeded when missing.
+        #[arg(long)]
+        db: PathBuf,
+        /// Seed set: `fixtures`, the real consulates compiled into the simulator.
+        #[arg(long, default_value = "fixtures", value_parser = ["fixtures"])]
+        seed: String,
+        /// Faults, e.g. latency=200ms,drop=0.1,reset=0.05,error=0.05 (changeable at run time
+        /// with PUT /sim/faults).
+        #[arg(long, default_value = "")]
+        faults: FaultConfig,
+        /// Seconds a hold on a slot lasts before it must be renewed.
+        #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(i64).range(5..=3600))]
+        hold_ttl: i64,
+        /// An enrolment token to accept (repeatable).
+        #[arg(long = "enrolment-token")]
+        enrolment_tokens: Vec<String>,
+    },
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    match Cli::parse().command {
+        Command::Central {
+            listen,
+            db,
+            seed: _,
+            faults,
+            hold_ttl,
+            enrolment_tokens,
+        } => {
+            let mut config = CentralConfig::new(listen, db);
+            config.faults = faults;
+            config.hold_ttl_seconds = hold_ttl;
+            config.enrolment_tokens = enrolment_tokens;
+            let running = central::start(config).await.context("starting the central simulator")?;
+            // The one line a supervising script waits for.
+            println!("{}", running.url);
+            tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")?;
+            running.stop().await;
+        }
+    }
+    Ok(())
+}
