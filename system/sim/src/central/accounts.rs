@@ -208,6 +208,9 @@ pub(super) async fn sign_in(
 const DEVICE_CODE_TTL: i64 = 600;
 const POLL_INTERVAL: i64 = 5;
 
+/// status, account, expires_at, interval, last_poll.
+type DeviceCodeRow = (String, Option<String>, String, i64, Option<String>);
+
 fn user_code() -> String {
     const ALPHABET: &[u8] = b"BCDFGHJKLMNPQRSTVWXZ";
     let mut s: String = (0..8)
@@ -270,7 +273,7 @@ pub(super) async fn token_endpoint(
     let body = st
         .db
         .tx(move |tx| {
-            let row: Option<(String, Option<String>, String, i64, Option<String>)> = tx
+            let row: Option<DeviceCodeRow> = tx
                 .query_row(
                     "SELECT status, account_id, expires_at, interval, last_poll FROM device_codes WHERE device_code = ?1",
                     [&req.device_code],

@@ -548,16 +548,17 @@ pub(super) async fn upload_document(
             let existing: Option<String> = tx
                 .query_row("SELECT id FROM documents WHERE sha256 = ?1", [&actual], |r| r.get(0))
                 .optional()?;
-            let id = match existing {
-                Some(id) => id,
-                None => {
+            let id = if let Some(id) = existing {
+                id
+            } else {
+                {
                     let id = format!("doc-{}", random_token());
                     tx.execute(
                         "INSERT INTO documents(id, sha256, bytes, kind, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
                         params![
                             id,
                             actual,
-                            size as i64,
+                            i64::try_from(size).unwrap_or(i64::MAX),
                             serde_json::to_value(kind)
                                 .ok()
                                 .and_then(|v| v.as_str().map(str::to_owned)),

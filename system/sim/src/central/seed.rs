@@ -170,7 +170,7 @@ pub fn day_slots(office: &OfficeSeed, date: NaiveDate) -> Vec<SlotSeed> {
             let taken = if jitter < fill_percent {
                 capacity
             } else {
-                (u64::from(capacity) * fill_percent / 100) as u32
+                u32::try_from(u64::from(capacity) * fill_percent / 100).unwrap_or(capacity)
             };
             out.push(SlotSeed {
                 id: format!("{}-{}-{}", office.id, date.format("%Y%m%d"), t.format("%H%M")),

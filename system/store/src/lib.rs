@@ -1,0 +1,569 @@
+//! # kiosk-store: the kiosk's durable local state
+//!
+//! What it is for: one SQLite file (`/data/kiosk/kiosk.db` on the device) holding what must
+//! survive a power cut: the cached catalogue and availability with their sync cursors, the
+//! outbox of actions the server must still receive, confirmed bookings, the print queue, the
+//! audit log and staff credentials. WAL mode, `synchronous=FULL`, migrations by `user_version`.
+//!
+//! What it is not for: talking to the network or knowing the API's types. Payloads that go to
+//! the server are stored as the JSON the sync engine gives; this crate only keeps them safe.
+//!
+//! [`Store`] is the one writer; [`Store::reader`] opens read-only connections for screens.
+//! Opening checks `PRAGMA integrity_check`; a corrupt file is moved aside (never deleted) and a
+//! new one is created, to be refilled from the server.
+
+mod migrations;
+mod outbox;
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+
+pub use migrations::LATEST_VERSION;
+pub use outbox::{OutboxEntry, OutboxKind};
+
+/// What can go wrong with the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("moving the corrupt database aside: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("stored JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("the database has schema version {found}, newer than this software's {supported}")]
+    TooNew { found: i64, supported: i64 },
+    #[error("stored value is invalid: {0}")]
+    Invalid(String),
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// How opening went, for the log and the maintenance screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Opened {
+    Created,
+    Existing {
+        migrated_from: Option<i64>,
+    },
+    /// The old file failed its integrity check and was moved to `moved_to`.
+    Recovered {
+        moved_to: PathBuf,
+    },
+}
+
+pub(crate) fn ts(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+pub(crate) fn parse_ts(s: &str) -> Result<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| StoreError::Invalid(format!("timestamp {s:?}: {e}")))
+}
+
+/// The device's identity with the central server, from enrolment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceCredential {
+    pub device_id: String,
+    pub credential: String,
+}
+
+/// A cached slot of an office.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CachedSlot {
+    pub id: String,
+    pub office_id: String,
+    pub start: DateTime<Utc>,
+    pub minutes: u32,
+    pub capacity: u32,
+    pub remaining: u32,
+}
+
+/// A change of one office's availability, as the server sent it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AvailabilityUpdate {
+    pub office_id: String,
+    /// A full reload replaces every cached slot of the office.
+    pub full: bool,
+    pub slots: Vec<CachedSlot>,
+    pub removed: Vec<String>,
+    pub cursor: String,
+}
+
+/// A booking the server confirmed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredBooking {
+    pub code: String,
+    pub office_id: String,
+    pub slot_id: String,
+    pub start: DateTime<Utc>,
+    /// The server's whole answer, as JSON.
+    pub body: String,
+}
+
+/// The single writer of the kiosk's database.
+#[derive(Debug)]
+pub struct Store {
+    conn: Connection,
+    path: Option<PathBuf>,
+}
+
+fn configure(conn: &Connection) -> Result<()> {
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    // FULL: a committed outbox row or print job survives a power cut.
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    Ok(())
+}
+
+fn integrity_ok(path: &Path) -> bool {
+    let check = || -> rusqlite::Result<bool> {
+        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+        let result: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+        Ok(result == "ok")
+    };
+    check().unwrap_or(false)
+}
+
+fn move_aside(path: &Path, now: DateTime<Utc>) -> Result<PathBuf> {
+    let stamp = now.format("%Y%m%dT%H%M%SZ");
+    let target = PathBuf::from(format!("{}.corrupt-{stamp}", path.display()));
+    std::fs::rename(path, &target)?;
+    for suffix in ["-wal", "-shm"] {
+        let side = PathBuf::from(format!("{}{suffix}", path.display()));
+        if side.exists() {
+            std::fs::rename(&side, format!("{}{suffix}", target.display()))?;
+        }
+    }
+    Ok(target)
+}
+
+impl Store {
+    /// Opens the store at `path`, creating, migrating or recovering it as needed.
+    pub fn open(path: &Path) -> Result<(Store, Opened)> {
+        let mut recovered = None;
+        let existed = path.exists();
+        if existed && !integrity_ok(path) {
+            let moved_to = move_aside(path, Utc::now())?;
+            tracing::error!(
+                db = %path.display(),
+                moved_to = %moved_to.display(),
+                "the kiosk database failed its integrity check; it was moved aside and a new one is rebuilt from the server"
+            );
+            recovered = Some(moved_to);
+        }
+        let conn = Connection::open(path)?;
+        configure(&conn)?;
+        let mut store = Store {
+            conn,
+            path: Some(path.to_owned()),
+        };
+        let from = store.migrate()?;
+        let opened = match (recovered, existed) {
+            (Some(moved_to), _) => Opened::Recovered { moved_to },
+            (None, false) => Opened::Created,
+            (None, true) => Opened::Existing { migrated_from: from },
+        };
+        Ok((store, opened))
+    }
+
+    /// A private in-memory store, for tests.
+    pub fn open_in_memory() -> Result<Store> {
+        let conn = Connection::open_in_memory()?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        let mut store = Store { conn, path: None };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// Brings the schema to [`LATEST_VERSION`]; returns the version it started from when it
+    /// had to change anything.
+    fn migrate(&mut self) -> Result<Option<i64>> {
+        migrations::migrate(&mut self.conn)
+    }
+
+    /// A read-only connection for a screen or a report; it sees every committed write.
+    pub fn reader(&self) -> Result<Connection> {
+        let path = self
+            .path
+            .as_ref()
+            .ok_or_else(|| StoreError::Invalid("an in-memory store has no readers".into()))?;
+        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        Ok(conn)
+    }
+
+    /// `PRAGMA integrity_check` of the open database.
+    pub fn integrity_check(&self) -> Result<bool> {
+        let r: String = self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+        Ok(r == "ok")
+    }
+
+    pub fn schema_version(&self) -> Result<i64> {
+        Ok(self.conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
+    }
+
+    // ---- device --------------------------------------------------------------------------
+
+    pub fn device_credential(&self) -> Result<Option<DeviceCredential>> {
+        Ok(self
+            .conn
+            .query_row("SELECT device_id, credential FROM device WHERE id = 1", [], |r| {
+                Ok(DeviceCredential {
+                    device_id: r.get(0)?,
+                    credential: r.get(1)?,
+                })
+            })
+            .optional()?)
+    }
+
+    pub fn set_device_credential(&mut self, c: &DeviceCredential) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO device(id, device_id, credential) VALUES (1, ?1, ?2)
+             ON CONFLICT(id) DO UPDATE SET device_id = excluded.device_id, credential = excluded.credential",
+            params![c.device_id, c.credential],
+        )?;
+        Ok(())
+    }
+
+    // ---- catalogue -----------------------------------------------------------------------
+
+    /// The cached catalogue: its ETag and JSON body.
+    pub fn catalogue(&self) -> Result<Option<(String, String)>> {
+        Ok(self
+            .conn
+            .query_row("SELECT etag, body FROM catalogue WHERE id = 1", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?)
+    }
+
+    pub fn save_catalogue(&mut self, etag: &str, body: &str, now: DateTime<Utc>) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO catalogue(id, etag, body, fetched_at) VALUES (1, ?1, ?2, ?3)
+             ON CONFLICT(id) DO UPDATE SET etag = excluded.etag, body = excluded.body, fetched_at = excluded.fetched_at",
+            params![etag, body, ts(now)],
+        )?;
+        Ok(())
+    }
+
+    // ---- availability --------------------------------------------------------------------
+
+    pub fn cursor(&self, office_id: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row("SELECT cursor FROM sync_state WHERE office_id = ?1", [office_id], |r| {
+                r.get(0)
+            })
+            .optional()?
+            .flatten())
+    }
+
+    /// When the office's availability was last brought up to date.
+    pub fn last_sync(&self, office_id: &str) -> Result<Option<DateTime<Utc>>> {
+        let s: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT last_sync FROM sync_state WHERE office_id = ?1",
+                [office_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        s.map(|s| parse_ts(&s)).transpose()
+    }
+
+    /// Applies a full reload or a delta, and its cursor, in one transaction.
+    pub fn apply_availability(&mut self, u: &AvailabilityUpdate, now: DateTime<Utc>) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        if u.full {
+            tx.execute("DELETE FROM slots WHERE office_id = ?1", [&u.office_id])?;
+        }
+        {
+            let mut upsert = tx.prepare_cached(
+                "INSERT INTO slots(id, office_id, start, minutes, capacity, remaining) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT(id) DO UPDATE SET start = excluded.start, minutes = excluded.minutes,
+                   capacity = excluded.capacity, remaining = excluded.remaining",
+            )?;
+            for s in &u.slots {
+                upsert.execute(params![
+                    s.id,
+                    u.office_id,
+                    ts(s.start),
+                    s.minutes,
+                    s.capacity,
+                    s.remaining.min(s.capacity)
+                ])?;
+            }
+            let mut remove = tx.prepare_cached("DELETE FROM slots WHERE id = ?1")?;
+            for id in &u.removed {
+                remove.execute([id])?;
+            }
+        }
+        tx.execute(
+            "INSERT INTO sync_state(office_id, cursor, last_sync) VALUES (?1, ?2, ?3)
+             ON CONFLICT(office_id) DO UPDATE SET cursor = excluded.cursor, last_sync = excluded.last_sync",
+            params![u.office_id, u.cursor, ts(now)],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Forgets an office's cursor, so the next sync reloads it in full.
+    pub fn reset_cursor(&mut self, office_id: &str) -> Result<()> {
+        self.conn
+            .execute("UPDATE sync_state SET cursor = NULL WHERE office_id = ?1", [office_id])?;
+        Ok(())
+    }
+
+    /// Cached slots of an office starting in `[from, to)`, in order.
+    pub fn slots(&self, office_id: &str, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<CachedSlot>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, office_id, start, minutes, capacity, remaining FROM slots
+             WHERE office_id = ?1 AND start >= ?2 AND start < ?3 ORDER BY start, id",
+        )?;
+        let rows = stmt.query_map(params![office_id, ts(from), ts(to)], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, office_id, start, minutes, capacity, remaining) = row?;
+            out.push(CachedSlot {
+                id,
+                office_id,
+                start: parse_ts(&start)?,
+                minutes,
+                capacity,
+                remaining,
+            });
+        }
+        Ok(out)
+    }
+
+    pub fn slot_count(&self, office_id: &str) -> Result<u64> {
+        let n: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM slots WHERE office_id = ?1", [office_id], |r| {
+                r.get(0)
+            })?;
+        Ok(n.unsigned_abs())
+    }
+
+    // ---- bookings ------------------------------------------------------------------------
+
+    pub fn booking(&self, code: &str) -> Result<Option<StoredBooking>> {
+        self.conn
+            .query_row(
+                "SELECT code, office_id, slot_id, start, body FROM bookings WHERE code = ?1",
+                [code],
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, String>(3)?,
+                        r.get::<_, String>(4)?,
+                    ))
+                },
+            )
+            .optional()?
+            .map(|(code, office_id, slot_id, start, body)| {
+                Ok(StoredBooking {
+                    code,
+                    office_id,
+                    slot_id,
+                    start: parse_ts(&start)?,
+                    body,
+                })
+            })
+            .transpose()
+    }
+
+    pub fn bookings(&self) -> Result<Vec<StoredBooking>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT code FROM bookings ORDER BY confirmed_at, code")?;
+        let codes: Vec<String> = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<std::result::Result<_, _>>()?;
+        codes.iter().filter_map(|c| self.booking(c).transpose()).collect()
+    }
+
+    // ---- print queue ---------------------------------------------------------------------
+
+    /// Tickets waiting for a healthy printer, oldest first: `(id, booking code)`.
+    pub fn pending_prints(&self) -> Result<Vec<(i64, String)>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, booking_code FROM print_queue WHERE state = 'queued' ORDER BY id")?;
+        Ok(stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<std::result::Result<_, _>>()?)
+    }
+
+    // ---- audit ---------------------------------------------------------------------------
+
+    /// Records a staff action.
+    pub fn audit(&mut self, staff_id: &str, action: &str, detail: &str, now: DateTime<Utc>) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO audit(at, staff_id, action, detail) VALUES (?1, ?2, ?3, ?4)",
+            params![ts(now), staff_id, action, detail],
+        )?;
+        Ok(())
+    }
+
+    /// The most recent audit entries, newest first: `(at, staff, action, detail)`.
+    pub fn audit_log(&self, limit: u32) -> Result<Vec<(String, String, String, String)>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT at, staff_id, action, detail FROM audit ORDER BY id DESC LIMIT ?1")?;
+        Ok(stmt
+            .query_map([limit], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+            .collect::<std::result::Result<_, _>>()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    fn t(h: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 12, 3, h, 0, 0).unwrap()
+    }
+
+    fn slot(id: &str, h: u32, remaining: u32) -> CachedSlot {
+        CachedSlot {
+            id: id.into(),
+            office_id: "LAX".into(),
+            start: t(h),
+            minutes: 20,
+            capacity: 4,
+            remaining,
+        }
+    }
+
+    #[test]
+    fn creates_a_new_database_at_the_latest_schema() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, opened) = Store::open(&dir.path().join("k.db")).unwrap();
+        assert_eq!(opened, Opened::Created);
+        assert_eq!(store.schema_version().unwrap(), LATEST_VERSION);
+        assert!(store.integrity_check().unwrap());
+        let mode: String = store
+            .conn
+            .pragma_query_value(None, "journal_mode", |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+    }
+
+    #[test]
+    fn moves_a_corrupt_database_aside_and_starts_a_new_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k.db");
+        std::fs::write(&path, b"this is not a database, it is what a bad SD card leaves behind").unwrap();
+        let (store, opened) = Store::open(&path).unwrap();
+        let Opened::Recovered { moved_to } = opened else {
+            panic!("{opened:?}")
+        };
+        assert!(moved_to.exists(), "the corrupt file is kept for diagnosis");
+        assert!(std::fs::read(&moved_to).unwrap().starts_with(b"this is not"));
+        assert!(store.integrity_check().unwrap());
+        assert_eq!(store.schema_version().unwrap(), LATEST_VERSION);
+    }
+
+    #[test]
+    fn applies_full_reload_then_delta_with_cursor() {
+        let mut s = Store::open_in_memory().unwrap();
+        let full = AvailabilityUpdate {
+            office_id: "LAX".into(),
+            full: true,
+            slots: vec![slot("a", 15, 4), slot("b", 16, 4)],
+            removed: vec![],
+            cursor: "e.10".into(),
+        };
+        s.apply_availability(&full, t(1)).unwrap();
+        assert_eq!(s.cursor("LAX").unwrap().as_deref(), Some("e.10"));
+        let delta = AvailabilityUpdate {
+            office_id: "LAX".into(),
+            full: false,
+            slots: vec![slot("b", 16, 1), slot("c", 17, 4)],
+            removed: vec!["a".into()],
+            cursor: "e.12".into(),
+        };
+        s.apply_availability(&delta, t(2)).unwrap();
+        let slots = s.slots("LAX", t(0), t(23)).unwrap();
+        assert_eq!(slots, vec![slot("b", 16, 1), slot("c", 17, 4)]);
+        assert_eq!(s.cursor("LAX").unwrap().as_deref(), Some("e.12"));
+        assert_eq!(s.last_sync("LAX").unwrap(), Some(t(2)));
+        // A full reload drops what the server no longer has.
+        s.apply_availability(
+            &AvailabilityUpdate {
+                slots: vec![slot("d", 18, 2)],
+                cursor: "f.1".into(),
+                ..full
+            },
+            t(3),
+        )
+        .unwrap();
+        assert_eq!(s.slots("LAX", t(0), t(23)).unwrap(), vec![slot("d", 18, 2)]);
+    }
+
+    #[test]
+    fn never_caches_more_free_places_than_capacity() {
+        let mut s = Store::open_in_memory().unwrap();
+        let u = AvailabilityUpdate {
+            office_id: "LAX".into(),
+            full: true,
+            slots: vec![slot("a", 15, 40)],
+            removed: vec![],
+            cursor: "e.1".into(),
+        };
+        s.apply_availability(&u, t(1)).unwrap();
+        assert_eq!(s.slots("LAX", t(0), t(23)).unwrap()[0].remaining, 4);
+    }
+
+    #[test]
+    fn readers_see_committed_writes() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut store, _) = Store::open(&dir.path().join("k.db")).unwrap();
+        store.save_catalogue("\"e1\"", "{}", t(1)).unwrap();
+        let reader = store.reader().unwrap();
+        let etag: String = reader
+            .query_row("SELECT etag FROM catalogue", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(etag, "\"e1\"");
+        assert!(
+            reader.execute("DELETE FROM catalogue", []).is_err(),
+            "readers cannot write"
+        );
+    }
+
+    #[test]
+    fn keeps_the_device_credential_and_the_audit_log() {
+        let mut s = Store::open_in_memory().unwrap();
+        assert_eq!(s.device_credential().unwrap(), None);
+        let c = DeviceCredential {
+            device_id: "dev-1".into(),
+            credential: "secret".into(),
+        };
+        s.set_device_credential(&c).unwrap();
+        assert_eq!(s.device_credential().unwrap(), Some(c));
+        s.audit("staff-7", "out_of_service", "on", t(1)).unwrap();
+        s.audit("staff-7", "out_of_service", "off", t(2)).unwrap();
+        let log = s.audit_log(10).unwrap();
+        assert_eq!(log.len(), 2);
+        assert_eq!(log[0].3, "off");
+    }
+}

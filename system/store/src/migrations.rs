@@ -1,0 +1,145 @@
+//! The schema, one migration per version, applied in order by `PRAGMA user_version`. A
+//! migration is never edited once released; a change is a new one at the end.
+
+use rusqlite::Connection;
+
+use crate::{Result, StoreError};
+
+const MIGRATIONS: [&str; 3] = [
+    // 1: what the kiosk caches from the server.
+    "CREATE TABLE device(id INTEGER PRIMARY KEY CHECK (id = 1), device_id TEXT NOT NULL, credential TEXT NOT NULL);
+     CREATE TABLE catalogue(id INTEGER PRIMARY KEY CHECK (id = 1), etag TEXT NOT NULL, body TEXT NOT NULL, fetched_at TEXT NOT NULL);
+     CREATE TABLE slots(id TEXT PRIMARY KEY, office_id TEXT NOT NULL, start TEXT NOT NULL, minutes INTEGER NOT NULL,
+                        capacity INTEGER NOT NULL, remaining INTEGER NOT NULL);
+     CREATE INDEX slots_office_start ON slots(office_id, start);
+     CREATE TABLE sync_state(office_id TEXT PRIMARY KEY, cursor TEXT, last_sync TEXT);",
+    // 2: what the server must still receive, and what it confirmed.
+    "CREATE TABLE outbox(id TEXT PRIMARY KEY, kind TEXT NOT NULL, payload TEXT NOT NULL, created_at TEXT NOT NULL,
+                         attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at TEXT NOT NULL, last_error TEXT);
+     CREATE INDEX outbox_due ON outbox(next_attempt_at);
+     CREATE TABLE bookings(code TEXT PRIMARY KEY, outbox_id TEXT UNIQUE, office_id TEXT NOT NULL, slot_id TEXT NOT NULL,
+                           start TEXT NOT NULL, body TEXT NOT NULL, confirmed_at TEXT NOT NULL);",
+    // 3: printing and staff.
+    "CREATE TABLE print_queue(id INTEGER PRIMARY KEY, booking_code TEXT NOT NULL REFERENCES bookings(code),
+                              state TEXT NOT NULL CHECK (state IN ('queued', 'printed', 'abandoned')),
+                              attempts INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL, printed_at TEXT);
+     CREATE TABLE audit(id INTEGER PRIMARY KEY, at TEXT NOT NULL, staff_id TEXT NOT NULL, action TEXT NOT NULL, detail TEXT NOT NULL);
+     CREATE TABLE staff(id TEXT PRIMARY KEY, pin_hash TEXT NOT NULL, created_at TEXT NOT NULL,
+                        failed_attempts INTEGER NOT NULL DEFAULT 0, locked_until TEXT);",
+];
+
+/// The schema version this software writes.
+#[allow(clippy::cast_possible_wrap)] // a handful of migrations, never 2^63
+pub const LATEST_VERSION: i64 = MIGRATIONS.len() as i64;
+
+fn version(conn: &Connection) -> Result<i64> {
+    Ok(conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
+}
+
+/// Applies the migrations after `from` up to `to`, each in its own transaction.
+fn apply(conn: &mut Connection, from: i64, to: i64) -> Result<()> {
+    for v in from..to {
+        let sql = usize::try_from(v)
+            .ok()
+            .and_then(|i| MIGRATIONS.get(i))
+            .ok_or_else(|| StoreError::Invalid(format!("no migration {v}")))?;
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", v + 1)?;
+        tx.commit()?;
+        tracing::info!(version = v + 1, "database migrated");
+    }
+    Ok(())
+}
+
+/// Brings the schema to the latest version; `Some(old)` when it changed anything.
+pub(crate) fn migrate(conn: &mut Connection) -> Result<Option<i64>> {
+    let v = version(conn)?;
+    if v > LATEST_VERSION {
+        return Err(StoreError::TooNew {
+            found: v,
+            supported: LATEST_VERSION,
+        });
+    }
+    if v == LATEST_VERSION {
+        return Ok(None);
+    }
+    apply(conn, v, LATEST_VERSION)?;
+    Ok(Some(v))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Opened, Store};
+
+    /// Sample rows valid at each version, so a migration that loses data is caught.
+    fn fill(conn: &Connection, version: i64) {
+        if version >= 1 {
+            conn.execute_batch(
+                "INSERT INTO device VALUES (1, 'dev-1', 'cred');
+                 INSERT INTO slots VALUES ('s1', 'LAX', '2026-12-03T18:30:00.000Z', 20, 4, 2);
+                 INSERT INTO sync_state VALUES ('LAX', 'e.5', '2026-11-28T18:00:00.000Z');",
+            )
+            .unwrap();
+        }
+        if version >= 2 {
+            conn.execute_batch(
+                "INSERT INTO outbox(id, kind, payload, created_at, next_attempt_at) VALUES ('o1', 'confirm', '{}', '2026-11-28T18:00:00.000Z', '2026-11-28T18:00:00.000Z');
+                 INSERT INTO bookings VALUES ('ABCD2345', 'o0', 'LAX', 's1', '2026-12-03T18:30:00.000Z', '{}', '2026-11-28T18:00:00.000Z');",
+            )
+            .unwrap();
+        }
+    }
+
+    #[test]
+    fn migrates_from_every_earlier_version_and_keeps_the_data() {
+        for from in 0..LATEST_VERSION {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("k.db");
+            {
+                let mut conn = Connection::open(&path).unwrap();
+                apply(&mut conn, 0, from).unwrap();
+                fill(&conn, from);
+            }
+            let (store, opened) = Store::open(&path).unwrap();
+            assert_eq!(
+                opened,
+                Opened::Existing {
+                    migrated_from: Some(from)
+                },
+                "from {from}"
+            );
+            assert_eq!(store.schema_version().unwrap(), LATEST_VERSION);
+            assert!(store.integrity_check().unwrap());
+            if from >= 1 {
+                assert_eq!(store.cursor("LAX").unwrap().as_deref(), Some("e.5"), "from {from}");
+                assert!(store.device_credential().unwrap().is_some());
+            }
+            if from >= 2 {
+                assert_eq!(store.outbox_depth().unwrap(), 1);
+                assert!(store.booking("ABCD2345").unwrap().is_some());
+            }
+        }
+    }
+
+    #[test]
+    fn opening_the_latest_version_changes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k.db");
+        drop(Store::open(&path).unwrap());
+        let (_, opened) = Store::open(&path).unwrap();
+        assert_eq!(opened, Opened::Existing { migrated_from: None });
+    }
+
+    #[test]
+    fn refuses_a_database_from_newer_software() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k.db");
+        Connection::open(&path)
+            .unwrap()
+            .pragma_update(None, "user_version", LATEST_VERSION + 1)
+            .unwrap();
+        assert!(matches!(Store::open(&path), Err(StoreError::TooNew { .. })));
+    }
+}
