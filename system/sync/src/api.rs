@@ -1,0 +1,242 @@
+//! The kiosk's view of the central API's messages (`openapi.yaml` beside this crate is the
+//! contract). Written independently of the simulator's, on purpose.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use kiosk_core::catalogue::DocumentKind;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// `POST /v1/devices/enrol` answer.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Enrolment {
+    pub device_id: String,
+    pub credential: String,
+}
+
+/// A catalogue office.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+pub struct CatalogueOffice {
+    pub id: String,
+    pub name: String,
+    pub address: String,
+    pub city: String,
+    pub state: String,
+    pub postal_code: String,
+    pub country: String,
+    pub phone: Option<String>,
+    pub tz: String,
+    pub latitude: f64,
+    pub longitude: f64,
+    pub procedures: Vec<String>,
+    pub thresholds: kiosk_core::availability::Thresholds,
+}
+
+/// `GET /v1/catalog`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+pub struct Catalogue {
+    pub countries: Vec<Value>,
+    pub states: Vec<Value>,
+    pub procedures: Vec<Value>,
+    pub documents: Vec<Value>,
+    pub offices: Vec<CatalogueOffice>,
+}
+
+/// One office of `GET /v1/offices/near`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct NearOffice {
+    pub office_id: String,
+    pub distance_km: Option<f64>,
+    pub next_available: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct NearOffices {
+    pub postal_code: String,
+    pub offices: Vec<NearOffice>,
+}
+
+/// A slot as the server sends it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Slot {
+    pub id: String,
+    pub start: DateTime<Utc>,
+    pub minutes: u32,
+    pub capacity: u32,
+    pub remaining: u32,
+}
+
+/// `GET /v1/offices/{id}/availability`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Availability {
+    pub office_id: String,
+    pub cursor: String,
+    pub full: bool,
+    pub slots: Vec<Slot>,
+    pub removed: Vec<String>,
+}
+
+/// `GET /v1/curp/{curp}`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct CurpRecord {
+    pub curp: String,
+    pub given_names: String,
+    pub first_last_name: String,
+    pub second_last_name: Option<String>,
+    pub birth_date: NaiveDate,
+    pub sex: String,
+    pub birth_state: String,
+}
+
+/// A hold on a slot.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Hold {
+    pub id: String,
+    pub slot_id: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// An uploaded document.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Document {
+    pub id: String,
+    pub sha256: String,
+    pub bytes: u64,
+    pub kind: DocumentKind,
+}
+
+/// The applicant as a booking carries it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Applicant {
+    pub given_names: String,
+    pub first_last_name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub second_last_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub curp: Option<String>,
+    /// Step 3's data (place of birth, address, emergency contact...).
+    #[serde(flatten)]
+    pub details: BTreeMap<String, Value>,
+}
+
+/// `POST /v1/bookings` body. Stored as-is in the outbox.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BookingRequest {
+    pub slot_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hold_id: Option<String>,
+    pub procedures: Vec<String>,
+    pub applicant: Applicant,
+    pub documents: BTreeMap<DocumentKind, String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub language: Option<kiosk_core::Language>,
+}
+
+/// A booking as the server reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct Booking {
+    pub code: String,
+    pub status: String,
+    pub office_id: String,
+    pub slot_id: String,
+    pub start: DateTime<Utc>,
+    pub minutes: u32,
+    pub procedures: Vec<String>,
+    pub account_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Bookings {
+    pub bookings: Vec<Booking>,
+}
+
+/// `POST /v1/accounts` body: the Citas SRE registration form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Registration {
+    pub email: String,
+    pub password: String,
+    pub given_names: String,
+    pub first_last_name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub second_last_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default_office: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub birth_country: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nationality: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub procedures_for: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub language: Option<kiosk_core::Language>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Account {
+    pub id: String,
+    pub email: String,
+    pub confirmed: bool,
+}
+
+/// A signed-in account.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct AccountSession {
+    pub account_id: String,
+    pub email: String,
+    pub token: String,
+}
+
+/// RFC 8628 device authorization answer.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct DeviceAuthorization {
+    pub device_code: String,
+    pub user_code: String,
+    pub verification_uri: String,
+    pub verification_uri_complete: Option<String>,
+    pub expires_in: u64,
+    #[serde(default = "five")]
+    pub interval: u64,
+}
+
+fn five() -> u64 {
+    5
+}
+
+/// RFC 8628 token answer.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct LlaveToken {
+    pub access_token: String,
+    pub account_id: String,
+    pub email: String,
+}
+
+/// An RFC 9457 problem document.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+pub struct Problem {
+    #[serde(rename = "type", default)]
+    pub kind: String,
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub detail: String,
+    /// The OAuth error code, on the Llave MX token endpoint.
+    #[serde(default)]
+    pub error: Option<String>,
+}
+
+impl Problem {
+    /// The type's stable name (`slot-taken`), without the `urn:citas:problem:` prefix.
+    pub fn name(&self) -> &str {
+        self.kind.strip_prefix("urn:citas:problem:").unwrap_or(&self.kind)
+    }
+}

@@ -1,0 +1,19 @@
+//! # kiosk-sync: the kiosk's side of the central Citas API
+//!
+//! What it is for: [`client`], a typed HTTP client of the contract in `openapi.yaml` (beside
+//! this crate), whose every answer, fault or cut connection becomes a value; [`api`], the
+//! messages as the kiosk reads them; and [`engine`], which keeps the store's cache fresh
+//! (catalogue by ETag, availability by cursor) and delivers the outbox so no booking is lost
+//! or doubled.
+//!
+//! What it is not for: deciding anything about the visit (that is `kiosk-core`) or storing
+//! anything itself (that is `kiosk-store`).
+//!
+//! Flow: booking -> outbox row -> request with `Idempotency-Key` = row id -> answer -> store.
+
+pub mod api;
+pub mod client;
+pub mod engine;
+
+pub use client::{ApiError, CentralClient, Timeouts};
+pub use engine::{ConfirmOutcome, EngineError, SharedStore, SyncEngine, SyncStatus, ensure_enrolled};
