@@ -11,8 +11,8 @@ use sha2::{Digest, Sha256};
 use url::Url;
 
 use crate::api::{
-    Account, AccountSession, Availability, Booking, BookingRequest, Bookings, Catalogue, CurpRecord, DeviceAuthorization,
-    Document, Enrolment, Hold, LlaveToken, NearOffices, Problem, Registration,
+    Account, AccountSession, Availability, Booking, BookingRequest, Bookings, Catalogue, CurpRecord,
+    DeviceAuthorization, Document, Enrolment, Hold, LlaveToken, NearOffices, Problem, Registration,
 };
 use kiosk_core::catalogue::DocumentKind;
 
@@ -65,7 +65,10 @@ pub struct Timeouts {
 
 impl Default for Timeouts {
     fn default() -> Self {
-        Timeouts { connect: Duration::from_secs(5), request: Duration::from_secs(15) }
+        Timeouts {
+            connect: Duration::from_secs(5),
+            request: Duration::from_secs(15),
+        }
     }
 }
 
@@ -73,7 +76,11 @@ impl Default for Timeouts {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Conditional<T> {
     NotModified,
-    Modified { etag: Option<String>, value: T, body: String },
+    Modified {
+        etag: Option<String>,
+        value: T,
+        body: String,
+    },
 }
 
 /// The central API client of one device.
@@ -109,7 +116,11 @@ impl WithoutUrl for reqwest::Error {
             detail = s.to_string();
             source = s.source();
         }
-        if detail.is_empty() { kind.to_owned() } else { format!("{kind}: {detail}") }
+        if detail.is_empty() {
+            kind.to_owned()
+        } else {
+            format!("{kind}: {detail}")
+        }
     }
 }
 
@@ -125,7 +136,11 @@ impl CentralClient {
             .user_agent(concat!("citas-kiosk/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| ApiError::Url(e.to_string()))?;
-        Ok(CentralClient { base, http, credential: None })
+        Ok(CentralClient {
+            base,
+            http,
+            credential: None,
+        })
     }
 
     /// Uses a device credential for every call from now on.
@@ -140,7 +155,10 @@ impl CentralClient {
     }
 
     fn request(&self, method: Method, path: &str) -> Result<RequestBuilder, ApiError> {
-        let url = self.base.join(path).map_err(|e| ApiError::Url(format!("{path}: {e}")))?;
+        let url = self
+            .base
+            .join(path)
+            .map_err(|e| ApiError::Url(format!("{path}: {e}")))?;
         let mut rb = self.http.request(method, url);
         if let Some(c) = &self.credential {
             rb = rb.bearer_auth(c);
@@ -164,9 +182,15 @@ impl CentralClient {
             error: None,
         });
         if status.is_server_error() {
-            Err(ApiError::Server { status: status.as_u16(), problem })
+            Err(ApiError::Server {
+                status: status.as_u16(),
+                problem,
+            })
         } else {
-            Err(ApiError::Refused { status: status.as_u16(), problem })
+            Err(ApiError::Refused {
+                status: status.as_u16(),
+                problem,
+            })
         }
     }
 
@@ -188,12 +212,17 @@ impl CentralClient {
     // ---- the endpoints ------------------------------------------------------------------
 
     pub async fn enrol(&self, enrolment_token: &str, kiosk_id: &str) -> Result<Enrolment, ApiError> {
-        self.post_json("v1/devices/enrol", &serde_json::json!({"enrolment_token": enrolment_token, "kiosk_id": kiosk_id}))
-            .await
+        self.post_json(
+            "v1/devices/enrol",
+            &serde_json::json!({"enrolment_token": enrolment_token, "kiosk_id": kiosk_id}),
+        )
+        .await
     }
 
     pub async fn heartbeat(&self, body: &serde_json::Value) -> Result<(), ApiError> {
-        self.send(self.request(Method::POST, "v1/devices/heartbeat")?.json(body)).await.map(|_| ())
+        self.send(self.request(Method::POST, "v1/devices/heartbeat")?.json(body))
+            .await
+            .map(|_| ())
     }
 
     /// The catalogue, unless it still has `etag`.
@@ -207,14 +236,20 @@ impl CentralClient {
             return Ok(Conditional::NotModified);
         }
         let value = serde_json::from_slice(&body).map_err(|e| ApiError::Decode(e.to_string()))?;
-        let etag = headers.get(header::ETAG).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let etag = headers
+            .get(header::ETAG)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
         let body = String::from_utf8(body.to_vec()).map_err(|e| ApiError::Decode(e.to_string()))?;
         Ok(Conditional::Modified { etag, value, body })
     }
 
     pub async fn offices_near(&self, country: &str, postal_code: &str) -> Result<NearOffices, ApiError> {
-        self.json(self.request(Method::GET, "v1/offices/near")?.query(&[("country", country), ("postal_code", postal_code)]))
-            .await
+        self.json(
+            self.request(Method::GET, "v1/offices/near")?
+                .query(&[("country", country), ("postal_code", postal_code)]),
+        )
+        .await
     }
 
     /// Availability of an office: everything (`since` = None) or the changes since a cursor.
@@ -230,7 +265,8 @@ impl CentralClient {
     }
 
     pub async fn curp(&self, curp: &str) -> Result<CurpRecord, ApiError> {
-        self.json(self.request(Method::GET, &format!("v1/curp/{}", urlencode(curp)))?).await
+        self.json(self.request(Method::GET, &format!("v1/curp/{}", urlencode(curp)))?)
+            .await
     }
 
     pub async fn register(&self, r: &Registration) -> Result<Account, ApiError> {
@@ -238,38 +274,56 @@ impl CentralClient {
     }
 
     pub async fn confirm_account(&self, token: &str) -> Result<Account, ApiError> {
-        self.post_json("v1/accounts/confirm", &serde_json::json!({"token": token})).await
+        self.post_json("v1/accounts/confirm", &serde_json::json!({"token": token}))
+            .await
     }
 
     pub async fn sign_in(&self, email: &str, password: &str) -> Result<AccountSession, ApiError> {
-        self.post_json("v1/sessions", &serde_json::json!({"email": email, "password": password})).await
+        self.post_json(
+            "v1/sessions",
+            &serde_json::json!({"email": email, "password": password}),
+        )
+        .await
     }
 
     pub async fn llave_start(&self) -> Result<DeviceAuthorization, ApiError> {
-        self.json(self.request(Method::POST, "v1/llave/device_authorization")?).await
+        self.json(self.request(Method::POST, "v1/llave/device_authorization")?)
+            .await
     }
 
     /// One poll of the token endpoint; `authorization_pending` and `slow_down` come back as
     /// `Refused` with the OAuth `error` in the problem.
     pub async fn llave_poll(&self, device_code: &str) -> Result<LlaveToken, ApiError> {
-        let form = [("grant_type", "urn:ietf:params:oauth:grant-type:device_code"), ("device_code", device_code)];
-        self.json(self.request(Method::POST, "v1/llave/token")?.form(&form)).await
+        let form = [
+            ("grant_type", "urn:ietf:params:oauth:grant-type:device_code"),
+            ("device_code", device_code),
+        ];
+        self.json(self.request(Method::POST, "v1/llave/token")?.form(&form))
+            .await
     }
 
     pub async fn my_bookings(&self, account_token: &str) -> Result<Bookings, ApiError> {
-        self.json(self.request(Method::GET, "v1/accounts/me/bookings")?.header("Citas-Account", account_token)).await
+        self.json(
+            self.request(Method::GET, "v1/accounts/me/bookings")?
+                .header("Citas-Account", account_token),
+        )
+        .await
     }
 
     pub async fn hold(&self, slot_id: &str) -> Result<Hold, ApiError> {
-        self.post_json("v1/holds", &serde_json::json!({"slot_id": slot_id})).await
+        self.post_json("v1/holds", &serde_json::json!({"slot_id": slot_id}))
+            .await
     }
 
     pub async fn renew_hold(&self, hold_id: &str) -> Result<Hold, ApiError> {
-        self.json(self.request(Method::PUT, &format!("v1/holds/{}", urlencode(hold_id)))?).await
+        self.json(self.request(Method::PUT, &format!("v1/holds/{}", urlencode(hold_id)))?)
+            .await
     }
 
     pub async fn release_hold(&self, hold_id: &str) -> Result<(), ApiError> {
-        self.send(self.request(Method::DELETE, &format!("v1/holds/{}", urlencode(hold_id)))?).await.map(|_| ())
+        self.send(self.request(Method::DELETE, &format!("v1/holds/{}", urlencode(hold_id)))?)
+            .await
+            .map(|_| ())
     }
 
     /// Uploads one PDF with its SHA-256; uploading the same bytes again returns the same id.
@@ -288,19 +342,28 @@ impl CentralClient {
 
     /// Confirms a booking. The same `idempotency_key` always yields the same booking.
     pub async fn confirm(&self, idempotency_key: &str, request: &BookingRequest) -> Result<Booking, ApiError> {
-        self.json(self.request(Method::POST, "v1/bookings")?.header("Idempotency-Key", idempotency_key).json(request)).await
+        self.json(
+            self.request(Method::POST, "v1/bookings")?
+                .header("Idempotency-Key", idempotency_key)
+                .json(request),
+        )
+        .await
     }
 
     pub async fn booking(&self, code: &str) -> Result<Booking, ApiError> {
-        self.json(self.request(Method::GET, &format!("v1/bookings/{}", urlencode(code)))?).await
+        self.json(self.request(Method::GET, &format!("v1/bookings/{}", urlencode(code)))?)
+            .await
     }
 
     pub async fn cancel(&self, code: &str) -> Result<Booking, ApiError> {
-        self.json(self.request(Method::POST, &format!("v1/bookings/{}/cancel", urlencode(code)))?).await
+        self.json(self.request(Method::POST, &format!("v1/bookings/{}/cancel", urlencode(code)))?)
+            .await
     }
 }
 
 /// Percent-encodes one path segment.
 fn urlencode(s: &str) -> String {
-    url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>().replace('+', "%20")
+    url::form_urlencoded::byte_serialize(s.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20")
 }

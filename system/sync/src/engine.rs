@@ -47,7 +47,11 @@ pub struct RetryPolicy {
 
 impl Default for RetryPolicy {
     fn default() -> Self {
-        RetryPolicy { min_delay: Duration::from_millis(200), max_delay: Duration::from_secs(60), factor: 2.0 }
+        RetryPolicy {
+            min_delay: Duration::from_millis(200),
+            max_delay: Duration::from_secs(60),
+            factor: 2.0,
+        }
     }
 }
 
@@ -68,7 +72,11 @@ impl RetryPolicy {
     /// The delay before attempt `attempts + 1` of an outbox row.
     pub fn delay_after(&self, attempts: u32) -> Duration {
         let n = usize::try_from(attempts).unwrap_or(usize::MAX);
-        self.builder().without_max_times().build().nth(n).unwrap_or(self.max_delay)
+        self.builder()
+            .without_max_times()
+            .build()
+            .nth(n)
+            .unwrap_or(self.max_delay)
     }
 }
 
@@ -139,7 +147,12 @@ pub struct SyncEngine {
 
 impl SyncEngine {
     pub fn new(client: CentralClient, store: SharedStore) -> SyncEngine {
-        SyncEngine { client, store, status: Arc::default(), retry: RetryPolicy::default() }
+        SyncEngine {
+            client,
+            store,
+            status: Arc::default(),
+            retry: RetryPolicy::default(),
+        }
     }
 
     #[must_use]
@@ -198,7 +211,11 @@ impl SyncEngine {
     /// The state for the maintenance screen.
     pub async fn status(&self) -> Result<SyncStatus, EngineError> {
         let depth = self.with_store(|s| s.outbox_depth()).await?;
-        let mut st = self.status.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
+        let mut st = self
+            .status
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
         st.outbox_depth = depth;
         Ok(st)
     }
@@ -230,7 +247,12 @@ impl SyncEngine {
             }
             other => other?,
         };
-        let report = OfficeSync { full: answer.full, upserted: answer.slots.len(), removed: answer.removed.len(), bytes };
+        let report = OfficeSync {
+            full: answer.full,
+            upserted: answer.slots.len(),
+            removed: answer.removed.len(),
+            bytes,
+        };
         let update = AvailabilityUpdate {
             office_id: office_id.to_owned(),
             full: answer.full,
@@ -250,7 +272,10 @@ impl SyncEngine {
             cursor: answer.cursor,
         };
         self.with_store(move |s| s.apply_availability(&update, now)).await?;
-        self.status.lock().unwrap_or_else(std::sync::PoisonError::into_inner).last_sync = Some(now);
+        self.status
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .last_sync = Some(now);
         Ok(report)
     }
 
@@ -269,14 +294,24 @@ impl SyncEngine {
     /// Releases a hold through the outbox, so the place is freed even if the network is down.
     pub async fn release_hold(&self, hold_id: &str) -> Result<(), EngineError> {
         let payload = json!({"hold_id": hold_id});
-        let id = self.with_store(move |s| s.enqueue(OutboxKind::ReleaseHold, &payload, Utc::now())).await?;
+        let id = self
+            .with_store(move |s| s.enqueue(OutboxKind::ReleaseHold, &payload, Utc::now()))
+            .await?;
         self.deliver_with_patience(id, Duration::from_secs(2)).await.map(|_| ())
     }
 
     /// Uploads a PDF, retrying in place for up to `patience` (uploads are idempotent).
-    pub async fn upload_document(&self, kind: DocumentKind, pdf: Bytes, patience: Duration) -> Result<Document, EngineError> {
+    pub async fn upload_document(
+        &self,
+        kind: DocumentKind,
+        pdf: Bytes,
+        patience: Duration,
+    ) -> Result<Document, EngineError> {
         let attempt = || self.call(self.client.upload_document(kind, pdf.clone()));
-        Ok(attempt.retry(self.retry.bounded(patience)).when(ApiError::is_retryable).await?)
+        Ok(attempt
+            .retry(self.retry.bounded(patience))
+            .when(ApiError::is_retryable)
+            .await?)
     }
 
     // ---- the outbox ---------------------------------------------------------------------------
@@ -285,7 +320,9 @@ impl SyncEngine {
     /// `Pending` (the outbox then keeps trying on its own).
     pub async fn confirm(&self, request: &BookingRequest, patience: Duration) -> Result<ConfirmOutcome, EngineError> {
         let payload = serde_json::to_value(request).map_err(|e| EngineError::Payload(e.to_string()))?;
-        let id = self.with_store(move |s| s.enqueue(OutboxKind::Confirm, &payload, Utc::now())).await?;
+        let id = self
+            .with_store(move |s| s.enqueue(OutboxKind::Confirm, &payload, Utc::now()))
+            .await?;
         self.deliver_with_patience(id, patience).await
     }
 
@@ -324,7 +361,12 @@ impl SyncEngine {
     async fn deliver(&self, entry: &OutboxEntry) -> Result<Delivery, EngineError> {
         let id = entry.id;
         let field = |name: &str| {
-            entry.payload.get(name).and_then(|v| v.as_str()).map(str::to_owned).ok_or_else(|| EngineError::Payload(format!("{} without {name}", entry.kind)))
+            entry
+                .payload
+                .get(name)
+                .and_then(|v| v.as_str())
+                .map(str::to_owned)
+                .ok_or_else(|| EngineError::Payload(format!("{} without {name}", entry.kind)))
         };
         let answer = match entry.kind {
             OutboxKind::Confirm => {
@@ -339,7 +381,8 @@ impl SyncEngine {
                             start: booking.start,
                             body: serde_json::to_string(&booking).map_err(|e| EngineError::Payload(e.to_string()))?,
                         };
-                        self.with_store(move |s| s.complete_confirmation(id, &stored, Utc::now())).await?;
+                        self.with_store(move |s| s.complete_confirmation(id, &stored, Utc::now()))
+                            .await?;
                         return Ok(Delivery::Confirmed(booking));
                     }
                     Err(e) => Err(e),
@@ -358,11 +401,18 @@ impl SyncEngine {
             Err(e) => {
                 let problem = match &e {
                     ApiError::Refused { problem, .. } => problem.clone(),
-                    _ => Problem { detail: e.to_string(), ..Problem::default() },
+                    _ => Problem {
+                        detail: e.to_string(),
+                        ..Problem::default()
+                    },
                 };
                 tracing::warn!(outbox = %id, kind = %entry.kind, problem = problem.name(), "the server refused an outbox action for good");
                 self.with_store(move |s| s.outbox_remove(id)).await?;
-                if problem.name() == "slot-taken" { Ok(Delivery::SlotTaken) } else { Ok(Delivery::Rejected(problem)) }
+                if problem.name() == "slot-taken" {
+                    Ok(Delivery::SlotTaken)
+                } else {
+                    Ok(Delivery::Rejected(problem))
+                }
             }
         }
     }
@@ -389,7 +439,11 @@ impl SyncEngine {
     pub async fn retry_now(&self) -> Result<(), EngineError> {
         self.with_store(|s| {
             for e in s.outbox()? {
-                s.outbox_retry(e.id, Utc::now() - chrono::Duration::seconds(1), e.last_error.as_deref().unwrap_or(""))?;
+                s.outbox_retry(
+                    e.id,
+                    Utc::now() - chrono::Duration::seconds(1),
+                    e.last_error.as_deref().unwrap_or(""),
+                )?;
             }
             Ok(())
         })
@@ -425,7 +479,13 @@ pub async fn ensure_enrolled(
         EngineError::Payload("this kiosk is not enrolled yet: an enrolment token is needed (kiosk.toml)".into())
     })?;
     let e = client.enrol(token, kiosk_id).await?;
-    let credential = kiosk_store::DeviceCredential { device_id: e.device_id, credential: e.credential.clone() };
-    store.lock().unwrap_or_else(std::sync::PoisonError::into_inner).set_device_credential(&credential)?;
+    let credential = kiosk_store::DeviceCredential {
+        device_id: e.device_id,
+        credential: e.credential.clone(),
+    };
+    store
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .set_device_credential(&credential)?;
     Ok(client.with_credential(e.credential))
 }

@@ -285,7 +285,9 @@ pub(super) async fn token_endpoint(
                 return Err(oauth("expired_token", "the device code expired: start again"));
             }
             tx.execute("UPDATE device_codes SET last_poll = ?2 WHERE device_code = ?1", params![req.device_code, ts(now)])?;
-            match status.as_str() {
+            // The poll is recorded whatever the answer (slow_down needs it): OAuth errors are
+            // the inner result, so the transaction commits.
+            let answer = match status.as_str() {
                 "denied" => Err(oauth("access_denied", "the visitor refused on their phone")),
                 "approved" => {
                     let account = account.ok_or_else(|| Problem::internal("approved without account"))?;
@@ -296,16 +298,18 @@ pub(super) async fn token_endpoint(
                 }
                 "used" => Err(oauth("invalid_grant", "the device code was already used")),
                 _ => {
-                    let too_fast = last_poll.and_then(|p| parse_ts(&p)).is_some_and(|p| now - p < Duration::seconds(interval));
+                    let too_fast =
+                        last_poll.and_then(|p| parse_ts(&p)).is_some_and(|p| now - p < Duration::seconds(interval));
                     if too_fast {
                         Err(oauth("slow_down", "poll less often"))
                     } else {
                         Err(oauth("authorization_pending", "the visitor has not answered on their phone yet"))
                     }
                 }
-            }
+            };
+            Ok(answer)
         })
-        .await?;
+        .await??;
     Ok(Json(body))
 }
 
