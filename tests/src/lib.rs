@@ -91,6 +91,13 @@ impl Central {
         v["id"].as_str().expect("slot id").to_owned()
     }
 
+    /// How many confirmations the server answered again from their idempotency key.
+    pub async fn replays(&self) -> i64 {
+        self.admin(reqwest::Method::GET, "bookings", None).await["replays"]
+            .as_i64()
+            .unwrap_or(0)
+    }
+
     /// Every booking the server holds.
     pub async fn bookings(&self) -> Vec<Value> {
         let v = self.admin(reqwest::Method::GET, "bookings", None).await;

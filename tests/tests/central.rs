@@ -131,6 +131,10 @@ async fn two_hundred_bookings_through_the_outbox_survive_twenty_percent_of_every
         "every booking delivered ({confirmed} at once, {pending} later)"
     );
     let server = central.bookings().await;
+    eprintln!(
+        "{confirmed} confirmed at once, {pending} later; {} answers replayed by key",
+        central.replays().await
+    );
     assert_eq!(server.len(), 200, "none lost, none doubled");
     let keys: HashSet<&str> = server.iter().map(|b| b["idempotency_key"].as_str().unwrap()).collect();
     assert_eq!(keys.len(), 200, "one booking per outbox row");

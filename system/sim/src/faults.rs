@@ -34,7 +34,11 @@ use crate::problem::Problem;
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct FaultConfig {
+    /// Added before the request is handled.
     pub latency_ms: u64,
+    /// Added after the request is handled (its effects committed) and before the answer
+    /// leaves: the window in which a lost answer or a crashed client hurts most.
+    pub answer_delay_ms: u64,
     pub drop: f64,
     pub reset: f64,
     pub error: f64,
@@ -42,7 +46,7 @@ pub struct FaultConfig {
 
 /// A `--faults` value that does not parse.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("bad fault spec {0:?}: expected latency=200ms,drop=0.1,reset=0.05,error=0.05")]
+#[error("bad fault spec {0:?}: expected latency=200ms,answer-delay=0ms,drop=0.1,reset=0.05,error=0.05")]
 pub struct BadFaultSpec(pub String);
 
 impl FromStr for FaultConfig {
@@ -64,6 +68,10 @@ impl FromStr for FaultConfig {
                     let ms = value.strip_suffix("ms").unwrap_or(value);
                     c.latency_ms = ms.parse().map_err(|_| bad())?;
                 }
+                "answer-delay" => {
+                    let ms = value.strip_suffix("ms").unwrap_or(value);
+                    c.answer_delay_ms = ms.parse().map_err(|_| bad())?;
+                }
                 "drop" => c.drop = rate()?,
                 "reset" => c.reset = rate()?,
                 "error" => c.error = rate()?,
@@ -82,8 +90,8 @@ impl FaultConfig {
         if rates.iter().any(|r| !(0.0..=1.0).contains(r)) || rates.iter().sum::<f64>() > 1.0 + f64::EPSILON {
             return Err("each rate must be within 0..1 and their sum at most 1".into());
         }
-        if self.latency_ms > 60_000 {
-            return Err("latency must be at most 60000 ms".into());
+        if self.latency_ms > 60_000 || self.answer_delay_ms > 60_000 {
+            return Err("latency and answer delay must be at most 60000 ms".into());
         }
         Ok(())
     }
@@ -93,8 +101,8 @@ impl fmt::Display for FaultConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "latency={}ms,drop={},reset={},error={}",
-            self.latency_ms, self.drop, self.reset, self.error
+            "latency={}ms,answer-delay={}ms,drop={},reset={},error={}",
+            self.latency_ms, self.answer_delay_ms, self.drop, self.reset, self.error
         )
     }
 }
@@ -155,7 +163,13 @@ pub async fn inject(State(faults): State<Faults>, req: Request, next: Next) -> R
     }
     let kill = req.extensions().get::<ConnectionKill>().cloned();
     match (roll(&config), kill) {
-        (None, _) | (Some(_), None) => next.run(req).await,
+        (None, _) | (Some(_), None) => {
+            let resp = next.run(req).await;
+            if config.answer_delay_ms > 0 {
+                tokio::time::sleep(Duration::from_millis(config.answer_delay_ms)).await;
+            }
+            resp
+        }
         (Some(Fault::ErrorBefore), _) => injected_error(),
         (Some(Fault::ErrorAfter), _) => {
             let _ = next.run(req).await;
@@ -252,5 +266,34 @@ pub async fn serve(listener: TcpListener, router: Router, shutdown: Cancellation
                 () = shutdown.cancelled() => {}
             }
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_command_line_fault_spec() {
+        let c: FaultConfig = "latency=200ms,drop=0.1,reset=0.05,error=0.05".parse().unwrap();
+        assert_eq!(
+            c,
+            FaultConfig {
+                latency_ms: 200,
+                answer_delay_ms: 0,
+                drop: 0.1,
+                reset: 0.05,
+                error: 0.05
+            }
+        );
+        assert_eq!("".parse::<FaultConfig>().unwrap(), FaultConfig::default());
+        assert_eq!(c.to_string().parse::<FaultConfig>().unwrap(), c);
+    }
+
+    #[test]
+    fn rejects_rates_out_of_range_and_unknown_faults() {
+        for bad in ["drop=1.5", "drop=0.6,error=0.6", "fire=0.1", "latency=fast", "drop"] {
+            assert!(bad.parse::<FaultConfig>().is_err(), "{bad}");
+        }
     }
 }

@@ -168,8 +168,11 @@ pub(super) async fn bookings(
             let rows = stmt.query_map([q.slot_id], |r| {
                 Ok(json!({"code": r.get::<_, String>(0)?, "idempotency_key": r.get::<_, String>(1)?, "device_id": r.get::<_, String>(2)?, "slot_id": r.get::<_, String>(3)?, "status": r.get::<_, String>(4)?}))
             })?;
-            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+            let list = rows.collect::<Result<Vec<_>, _>>()?;
+            let replays: i64 = db::meta(tx, "replays")?.and_then(|v| v.parse().ok()).unwrap_or(0);
+            Ok((list, replays))
         })
         .await?;
-    Ok(Json(json!({"bookings": list})))
+    let (list, replays) = list;
+    Ok(Json(json!({"bookings": list, "replays": replays})))
 }

@@ -63,7 +63,23 @@ pub(super) async fn enrol(
                 .optional()?;
             match used {
                 Some(None) => {}
-                _ => {
+                // The same kiosk asking again (its first answer was lost, or it crashed before
+                // saving it) gets the same device back: the token is one-time per kiosk.
+                Some(Some(device)) => {
+                    let same: Option<String> = tx
+                        .query_row(
+                            "SELECT credential FROM devices WHERE id = ?1 AND kiosk_id = ?2",
+                            params![device, req.kiosk_id],
+                            |r| r.get(0),
+                        )
+                        .optional()?;
+                    return match same {
+                        Some(credential) => Ok(json!({"device_id": device, "credential": credential})),
+                        None => Err(Problem::unauthorized("unknown or already used enrolment token")
+                            .with_kind("invalid-enrolment-token")),
+                    };
+                }
+                None => {
                     return Err(Problem::unauthorized("unknown or already used enrolment token")
                         .with_kind("invalid-enrolment-token"));
                 }
@@ -652,6 +668,12 @@ pub(super) async fn confirm_booking(
                 if h != hash {
                     return Err(Problem::unprocessable("idempotency-key-reused", "this Idempotency-Key was used for a different booking"));
                 }
+                // Counted so tests can see that retries after lost answers happened.
+                tx.execute(
+                    "INSERT INTO meta(key, value) VALUES ('replays', '1')
+                     ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
+                    [],
+                )?;
                 return Ok((StatusCode::OK, body));
             }
             let slot = bookable(db::slot(tx, &req.slot_id)?, now)?;
