@@ -5,6 +5,7 @@
 //! input was refused, 2 a usage error (clap's own code).
 
 mod curp;
+mod sync;
 
 use std::process::ExitCode;
 
@@ -25,6 +26,8 @@ enum Command {
         #[command(subcommand)]
         command: curp::CurpCommand,
     },
+    /// Run one sync round with the central server and print what changed.
+    Sync(sync::SyncArgs),
 }
 
 /// A `--lang` value.
@@ -36,6 +39,12 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Curp { command } => curp::run(command),
+        Command::Sync(args) => tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .map_err(anyhow::Error::from)
+            .and_then(|rt| rt.block_on(sync::run(args))),
     };
     match result {
         Ok(code) => code,
