@@ -38,6 +38,9 @@ enum Command {
         /// An enrolment token to accept (repeatable).
         #[arg(long = "enrolment-token")]
         enrolment_tokens: Vec<String>,
+        /// A device credential to accept without enrolment (repeatable; contract tests, demos).
+        #[arg(long = "device-credential")]
+        device_credentials: Vec<String>,
     },
 }
 
@@ -55,11 +58,13 @@ async fn main() -> anyhow::Result<()> {
             faults,
             hold_ttl,
             enrolment_tokens,
+            device_credentials,
         } => {
             let mut config = CentralConfig::new(listen, db);
             config.faults = faults;
             config.hold_ttl_seconds = hold_ttl;
             config.enrolment_tokens = enrolment_tokens;
+            config.device_credentials = device_credentials;
             let running = central::start(config).await.context("starting the central simulator")?;
             // The one line a supervising script waits for.
             println!("{}", running.url);

@@ -56,6 +56,8 @@ pub struct CentralConfig {
     pub hold_ttl_seconds: i64,
     /// Enrolment tokens accepted from the start (more from `POST /sim/enrolment-tokens`).
     pub enrolment_tokens: Vec<String>,
+    /// Device credentials accepted from the start (for contract tests and demos).
+    pub device_credentials: Vec<String>,
 }
 
 impl CentralConfig {
@@ -66,6 +68,7 @@ impl CentralConfig {
             faults: FaultConfig::default(),
             hold_ttl_seconds: 300,
             enrolment_tokens: Vec::new(),
+            device_credentials: Vec::new(),
         }
     }
 }
@@ -137,9 +140,16 @@ pub async fn start(config: CentralConfig) -> anyhow::Result<RunningCentral> {
     let now = clock.now();
     let db = tokio::task::spawn_blocking(move || db::Db::open(&path, now)).await??;
     let tokens = config.enrolment_tokens.clone();
+    let credentials = config.device_credentials.clone();
     db.tx(move |tx| {
         for t in tokens {
             tx.execute("INSERT OR IGNORE INTO enrolment_tokens(token) VALUES (?1)", [t])?;
+        }
+        for (i, c) in credentials.into_iter().enumerate() {
+            tx.execute(
+                "INSERT OR IGNORE INTO devices(id, credential, kiosk_id, created_at) VALUES (?1, ?2, ?1, ?3)",
+                rusqlite::params![format!("dev-preset-{i}"), c, db::ts(now)],
+            )?;
         }
         Ok(())
     })
