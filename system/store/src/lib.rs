@@ -243,12 +243,14 @@ impl Store {
     }
 
     pub fn save_catalogue(&mut self, etag: &str, body: &str, now: DateTime<Utc>) -> Result<()> {
-        self.conn.execute(
-            "INSERT INTO catalogue(id, etag, body, fetched_at) VALUES (1, ?1, ?2, ?3)
-             ON CONFLICT(id) DO UPDATE SET etag = excluded.etag, body = excluded.body, fetched_at = excluded.fetched_at",
-            params![etag, body, ts(now)],
-        )?;
-        Ok(())
+        self.cache_write(|conn| {
+            conn.execute(
+                "INSERT INTO catalogue(id, etag, body, fetched_at) VALUES (1, ?1, ?2, ?3)
+                 ON CONFLICT(id) DO UPDATE SET etag = excluded.etag, body = excluded.body, fetched_at = excluded.fetched_at",
+                params![etag, body, ts(now)],
+            )?;
+            Ok(())
+        })
     }
 
     // ---- availability --------------------------------------------------------------------
@@ -276,42 +278,23 @@ impl Store {
         s.map(|s| parse_ts(&s)).transpose()
     }
 
-    /// Applies a full reload or a delta, and its cursor, in one transaction.
-    pub fn apply_availability(&mut self, u: &AvailabilityUpdate, now: DateTime<Utc>) -> Result<()> {
-        let tx = self.conn.transaction()?;
-        if u.full {
-            tx.execute("DELETE FROM slots WHERE office_id = ?1", [&u.office_id])?;
-        }
-        {
-            let mut upsert = tx.prepare_cached(
-                "INSERT INTO slots(id, office_id, start, minutes, capacity, remaining) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                 ON CONFLICT(id) DO UPDATE SET start = excluded.start, minutes = excluded.minutes,
-                   capacity = excluded.capacity, remaining = excluded.remaining",
-            )?;
-            for s in &u.slots {
-                upsert.execute(params![
-                    s.id,
-                    u.office_id,
-                    ts(s.start),
-                    s.minutes,
-                    s.capacity,
-                    s.remaining.min(s.capacity)
-                ])?;
-            }
-            let mut remove = tx.prepare_cached("DELETE FROM slots WHERE id = ?1")?;
-            for id in &u.removed {
-                remove.execute([id])?;
-            }
-        }
-        tx.execute(
-            "INSERT INTO sync_state(office_id, cursor, last_sync) VALUES (?1, ?2, ?3)
-             ON CONFLICT(office_id) DO UPDATE SET cursor = excluded.cursor, last_sync = excluded.last_sync",
-            params![u.office_id, u.cursor, ts(now)],
-        )?;
-        tx.commit()?;
-        Ok(())
+    /// Runs a write of *cache* data (refetchable from the server) without waiting for the disk:
+    /// `synchronous=NORMAL` for its transaction only. WAL keeps the file consistent across a
+    /// power cut; at worst the last cache write is lost and the next sync redoes it. The outbox,
+    /// bookings and print queue keep `synchronous=FULL`.
+    fn cache_write<T>(&mut self, f: impl FnOnce(&mut Connection) -> Result<T>) -> Result<T> {
+        self.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        let out = f(&mut self.conn);
+        let restore = self.conn.pragma_update(None, "synchronous", "FULL");
+        let out = out?;
+        restore?;
+        Ok(out)
     }
 
+    /// Applies a full reload or a delta, and its cursor, in one transaction.
+    pub fn apply_availability(&mut self, u: &AvailabilityUpdate, now: DateTime<Utc>) -> Result<()> {
+        self.cache_write(|conn| apply_availability(conn, u, now))
+    }
     /// Forgets an office's cursor, so the next sync reloads it in full.
     pub fn reset_cursor(&mut self, office_id: &str) -> Result<()> {
         self.conn
@@ -433,6 +416,48 @@ impl Store {
     }
 }
 
+fn apply_availability(conn: &mut Connection, u: &AvailabilityUpdate, now: DateTime<Utc>) -> Result<()> {
+    let tx = conn.transaction()?;
+    if u.full {
+        tx.execute("DELETE FROM slots WHERE office_id = ?1", [&u.office_id])?;
+    }
+    {
+        // Most changes only move `remaining`: an update that leaves `start` alone does not
+        // touch the start index, which halves the pages a delta writes.
+        let mut update = tx.prepare_cached(
+            "UPDATE slots SET minutes = ?3, capacity = ?4, remaining = ?5 WHERE id = ?1 AND start = ?2",
+        )?;
+        let mut upsert = tx.prepare_cached(
+            "INSERT INTO slots(id, office_id, start, minutes, capacity, remaining) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT(id) DO UPDATE SET start = excluded.start, minutes = excluded.minutes,
+               capacity = excluded.capacity, remaining = excluded.remaining",
+        )?;
+        for s in &u.slots {
+            let start = ts(s.start);
+            let remaining = s.remaining.min(s.capacity);
+            let updated = if u.full {
+                0
+            } else {
+                update.execute(params![s.id, start, s.minutes, s.capacity, remaining])?
+            };
+            if updated == 0 {
+                upsert.execute(params![s.id, u.office_id, start, s.minutes, s.capacity, remaining])?;
+            }
+        }
+        let mut remove = tx.prepare_cached("DELETE FROM slots WHERE id = ?1")?;
+        for id in &u.removed {
+            remove.execute([id])?;
+        }
+    }
+    tx.execute(
+        "INSERT INTO sync_state(office_id, cursor, last_sync) VALUES (?1, ?2, ?3)
+         ON CONFLICT(office_id) DO UPDATE SET cursor = excluded.cursor, last_sync = excluded.last_sync",
+        params![u.office_id, u.cursor, ts(now)],
+    )?;
+    tx.commit()?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::TimeZone;
@@ -532,6 +557,25 @@ mod tests {
         };
         s.apply_availability(&u, t(1)).unwrap();
         assert_eq!(s.slots("LAX", t(0), t(23)).unwrap()[0].remaining, 4);
+    }
+
+    #[test]
+    fn cache_writes_leave_the_connection_fully_synchronous() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut store, _) = Store::open(&dir.path().join("k.db")).unwrap();
+        let u = AvailabilityUpdate {
+            office_id: "LAX".into(),
+            full: true,
+            slots: vec![slot("a", 15, 4)],
+            removed: vec![],
+            cursor: "e.1".into(),
+        };
+        store.apply_availability(&u, t(1)).unwrap();
+        let level: i64 = store
+            .conn
+            .pragma_query_value(None, "synchronous", |r| r.get(0))
+            .unwrap();
+        assert_eq!(level, 2, "FULL for the outbox that follows");
     }
 
     #[test]

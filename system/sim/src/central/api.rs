@@ -339,7 +339,7 @@ pub(super) async fn availability(
                 }
                 Some(s) => {
                     let mut stmt = tx.prepare(
-                        "SELECT id, office_id, start, minutes, capacity, taken, removed FROM slots WHERE office_id = ?1 AND seq > ?2 ORDER BY start",
+                        "SELECT id, office_id, start, minutes, capacity, taken, removed FROM slots WHERE office_id = ?1 AND seq > ?2 ORDER BY seq",
                     )?;
                     stmt.query_map(params![office_id, s], db::slot_row)?.collect::<Result<_, _>>()?
                 }

@@ -170,6 +170,15 @@ pub fn extend_slots(tx: &Transaction<'_>, now: DateTime<Utc>) -> anyhow::Result<
 
 /// Returns the places of expired holds to their slots.
 pub fn sweep_holds(tx: &Connection, now: DateTime<Utc>) -> rusqlite::Result<()> {
+    // Read first: most calls find nothing to expire and then write nothing.
+    let any: Option<i64> = tx
+        .query_row("SELECT 1 FROM holds WHERE expires_at <= ?1 LIMIT 1", [ts(now)], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    if any.is_none() {
+        return Ok(());
+    }
     let expired: Vec<String> = {
         let mut stmt = tx.prepare("DELETE FROM holds WHERE expires_at <= ?1 RETURNING slot_id")?;
         stmt.query_map([ts(now)], |r| r.get(0))?.collect::<Result<_, _>>()?
