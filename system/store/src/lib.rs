@@ -142,6 +142,48 @@ fn move_aside(path: &Path, now: DateTime<Utc>) -> Result<PathBuf> {
     Ok(target)
 }
 
+/// What is copied from a corrupt database into its replacement: what the server cannot give
+/// back (the outbox, confirmed bookings and their tickets, the audit log, staff PINs, the
+/// device's credential). The cache is not copied: the next sync refills it.
+const SALVAGED: [(&str, &str); 6] = [
+    ("device", "id, device_id, credential"),
+    (
+        "outbox",
+        "id, kind, payload, created_at, attempts, next_attempt_at, last_error",
+    ),
+    (
+        "bookings",
+        "code, outbox_id, office_id, slot_id, start, body, confirmed_at",
+    ),
+    (
+        "print_queue",
+        "id, booking_code, state, attempts, created_at, printed_at",
+    ),
+    ("audit", "id, at, staff_id, action, detail"),
+    ("staff", "id, pin_hash, created_at, failed_attempts, locked_until"),
+];
+
+/// Copies, table by table, whatever can still be read from the corrupt file `old`. A table
+/// that cannot be read (its pages are the damaged ones, or it did not exist yet) is logged
+/// and skipped; nothing here fails the start-up.
+fn salvage(conn: &Connection, old: &Path) {
+    let uri = format!("file:{}?mode=ro", old.display());
+    if let Err(e) = conn.execute("ATTACH DATABASE ?1 AS old", [&uri]) {
+        tracing::error!(error = %e, "could not open the corrupt database to salvage it");
+        return;
+    }
+    for (table, columns) in SALVAGED {
+        let sql = format!("INSERT OR IGNORE INTO main.{table}({columns}) SELECT {columns} FROM old.{table}");
+        match conn.execute(&sql, []) {
+            Ok(n) => tracing::warn!(table, rows = n, "salvaged from the corrupt database"),
+            Err(e) => tracing::error!(table, error = %e, "could not salvage this table from the corrupt database"),
+        }
+    }
+    if let Err(e) = conn.execute("DETACH DATABASE old", []) {
+        tracing::error!(error = %e, "could not detach the corrupt database");
+    }
+}
+
 impl Store {
     /// Opens the store at `path`, creating, migrating or recovering it as needed.
     pub fn open(path: &Path) -> Result<(Store, Opened)> {
@@ -163,6 +205,9 @@ impl Store {
             path: Some(path.to_owned()),
         };
         let from = store.migrate()?;
+        if let Some(old) = &recovered {
+            salvage(&store.conn, old);
+        }
         let opened = match (recovered, existed) {
             (Some(moved_to), _) => Opened::Recovered { moved_to },
             (None, false) => Opened::Created,
@@ -506,6 +551,49 @@ mod tests {
         assert!(std::fs::read(&moved_to).unwrap().starts_with(b"this is not"));
         assert!(store.integrity_check().unwrap());
         assert_eq!(store.schema_version().unwrap(), LATEST_VERSION);
+    }
+
+    #[test]
+    fn salvages_the_outbox_and_bookings_from_a_corrupt_database() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k.db");
+        {
+            let (mut s, _) = Store::open(&path).unwrap();
+            s.set_device_credential(&DeviceCredential {
+                device_id: "dev-1".into(),
+                credential: "c".into(),
+            })
+            .unwrap();
+            let slots: Vec<CachedSlot> = (0..3000).map(|i| slot(&format!("SLOT-{i:05}-XYZZY"), 15, 4)).collect();
+            let u = AvailabilityUpdate {
+                office_id: "LAX".into(),
+                full: true,
+                slots,
+                removed: vec![],
+                cursor: "e.1".into(),
+            };
+            s.apply_availability(&u, t(1)).unwrap();
+            s.enqueue(OutboxKind::Confirm, &serde_json::json!({"slot_id": "s1"}), t(1))
+                .unwrap();
+            s.conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);").unwrap();
+        }
+        // Damage one slot row of the cache in the file: the index no longer matches the table.
+        let mut bytes = std::fs::read(&path).unwrap();
+        let at = bytes.windows(16).position(|w| w == b"SLOT-01500-XYZZY").unwrap();
+        bytes[at + 5] = b'9';
+        std::fs::write(&path, &bytes).unwrap();
+        assert!(!integrity_ok(&path), "the damage must be visible to integrity_check");
+
+        let (store, opened) = Store::open(&path).unwrap();
+        assert!(matches!(opened, Opened::Recovered { .. }));
+        assert!(store.integrity_check().unwrap());
+        assert_eq!(store.outbox_depth().unwrap(), 1, "the pending confirmation survives");
+        assert_eq!(store.device_credential().unwrap().unwrap().device_id, "dev-1");
+        assert_eq!(
+            store.slot_count("LAX").unwrap(),
+            0,
+            "the cache is refilled by the next sync"
+        );
     }
 
     #[test]
