@@ -423,3 +423,28 @@ async fn calls_without_a_device_credential_are_refused() {
         "an enrolment token works once"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn heartbeats_wait_in_the_outbox_while_offline_and_only_the_newest_is_kept() {
+    let central = Central::start(FaultConfig::default()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let k = central.kiosk(dir.path(), "k").await;
+    k.heartbeat(json!({"seq": 1, "outbox_depth": 0})).await.unwrap();
+    let got = central.admin(Method::GET, "heartbeats", None).await;
+    assert_eq!(got["heartbeats"][0]["body"]["seq"], 1);
+    // The server fails every call: heartbeats wait, and a newer one replaces the older in the
+    // outbox (an injected 5xx may come after the server stored it, as real failures do).
+    central.admin(Method::PUT, "faults", Some(json!({"error": 1.0}))).await;
+    k.heartbeat(json!({"seq": 2})).await.unwrap();
+    k.heartbeat(json!({"seq": 3})).await.unwrap();
+    let status = k.status().await.unwrap();
+    assert_eq!(status.outbox_depth, 1);
+    assert!(status.last_error.is_some());
+    central.admin(Method::PUT, "faults", Some(json!({}))).await;
+    k.retry_now().await.unwrap();
+    assert_eq!(k.drain().await.unwrap().delivered, 1);
+    let got = central.admin(Method::GET, "heartbeats", None).await;
+    assert_eq!(got["heartbeats"][0]["body"]["seq"], 3);
+    assert_eq!(k.status().await.unwrap().outbox_depth, 0);
+    assert!(k.status().await.unwrap().online);
+}

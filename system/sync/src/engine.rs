@@ -300,6 +300,20 @@ impl SyncEngine {
         self.deliver_with_patience(id, Duration::from_secs(2)).await.map(|_| ())
     }
 
+    /// Sends a heartbeat through the outbox. Only the newest one waits there: an older
+    /// heartbeat that never left is replaced, not queued behind.
+    pub async fn heartbeat(&self, body: serde_json::Value) -> Result<(), EngineError> {
+        let id = self
+            .with_store(move |s| {
+                for old in s.outbox()?.into_iter().filter(|e| e.kind == OutboxKind::Heartbeat) {
+                    s.outbox_remove(old.id)?;
+                }
+                s.enqueue(OutboxKind::Heartbeat, &body, Utc::now())
+            })
+            .await?;
+        self.deliver_with_patience(id, Duration::ZERO).await.map(|_| ())
+    }
+
     /// Uploads a PDF, retrying in place for up to `patience` (uploads are idempotent).
     pub async fn upload_document(
         &self,

@@ -176,3 +176,23 @@ pub(super) async fn bookings(
     let (list, replays) = list;
     Ok(Json(json!({"bookings": list, "replays": replays})))
 }
+
+/// The heartbeats received, newest first.
+pub(super) async fn heartbeats(State(st): State<AppState>) -> Result<Json<Value>, Problem> {
+    let list = st
+        .db
+        .tx(|tx| {
+            let mut stmt = tx.prepare("SELECT device_id, at, body FROM heartbeats ORDER BY id DESC LIMIT 100")?;
+            let rows = stmt.query_map([], |r| {
+                let body: String = r.get(2)?;
+                Ok(json!({
+                    "device_id": r.get::<_, String>(0)?,
+                    "at": r.get::<_, String>(1)?,
+                    "body": serde_json::from_str::<Value>(&body).unwrap_or(Value::Null),
+                }))
+            })?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+        .await?;
+    Ok(Json(json!({"heartbeats": list})))
+}

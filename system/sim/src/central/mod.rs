@@ -123,6 +123,7 @@ fn router(state: AppState) -> Router {
         .route("/churn", post(admin::churn))
         .route("/clock", post(admin::advance_clock))
         .route("/bookings", get(admin::bookings))
+        .route("/heartbeats", get(admin::heartbeats))
         .route("/llave/approve", post(accounts::approve));
     let faults = state.faults.clone();
     Router::new()
