@@ -338,7 +338,7 @@ pub(super) async fn availability(
                     stmt.query_map(params![office_id, ts(now)], db::slot_row)?.collect::<Result<_, _>>()?
                 }
                 Some(s) => {
-                    let mut stmt = tx.prepare(
+                    let mut stmt = tx.prepare_cached(
                         "SELECT id, office_id, start, minutes, capacity, taken, removed FROM slots WHERE office_id = ?1 AND seq > ?2 ORDER BY seq",
                     )?;
                     stmt.query_map(params![office_id, s], db::slot_row)?.collect::<Result<_, _>>()?

@@ -102,7 +102,8 @@ impl Db {
 }
 
 pub fn meta(tx: &Connection, key: &str) -> rusqlite::Result<Option<String>> {
-    tx.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+    tx.prepare_cached("SELECT value FROM meta WHERE key = ?1")?
+        .query_row([key], |r| r.get(0))
         .optional()
 }
 
@@ -116,17 +117,15 @@ pub fn set_meta(tx: &Connection, key: &str, value: &str) -> rusqlite::Result<()>
 
 /// The next value of the change sequence that availability cursors count.
 pub fn next_seq(tx: &Connection) -> rusqlite::Result<i64> {
-    tx.query_row(
+    tx.prepare_cached(
         "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'seq' RETURNING CAST(value AS INTEGER)",
-        [],
-        |r| r.get(0),
-    )
+    )?
+    .query_row([], |r| r.get(0))
 }
 
 pub fn current_seq(tx: &Connection) -> rusqlite::Result<i64> {
-    tx.query_row("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'seq'", [], |r| {
-        r.get(0)
-    })
+    tx.prepare_cached("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'seq'")?
+        .query_row([], |r| r.get(0))
 }
 
 pub fn offices(tx: &Connection) -> Result<Vec<OfficeSeed>, Problem> {
@@ -225,12 +224,9 @@ pub struct SlotRow {
 }
 
 pub fn slot(tx: &Connection, id: &str) -> rusqlite::Result<Option<SlotRow>> {
-    tx.query_row(
-        "SELECT id, office_id, start, minutes, capacity, taken, removed FROM slots WHERE id = ?1",
-        [id],
-        slot_row,
-    )
-    .optional()
+    tx.prepare_cached("SELECT id, office_id, start, minutes, capacity, taken, removed FROM slots WHERE id = ?1")?
+        .query_row([id], slot_row)
+        .optional()
 }
 
 pub fn slot_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SlotRow> {

@@ -58,16 +58,32 @@ impl FromRequestParts<AppState> for Device {
             .and_then(|v| v.strip_prefix("Bearer "))
             .map(str::to_owned)
             .ok_or_else(|| Problem::unauthorized("missing device credential (Authorization: Bearer ...)"))?;
+        // Credentials are never revoked, so a known one is answered from memory.
+        if let Some(id) = state
+            .devices
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(&credential)
+        {
+            return Ok(Device(id.clone()));
+        }
+        let key = credential.clone();
         let id = state
             .db
             .tx(move |tx| {
                 Ok(tx
-                    .query_row("SELECT id FROM devices WHERE credential = ?1", [credential], |r| {
-                        r.get::<_, String>(0)
-                    })
+                    .prepare_cached("SELECT id FROM devices WHERE credential = ?1")?
+                    .query_row([key], |r| r.get::<_, String>(0))
                     .optional()?)
             })
             .await?;
+        if let Some(id) = &id {
+            state
+                .devices
+                .write()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .insert(credential, id.clone());
+        }
         id.map(Device)
             .ok_or_else(|| Problem::unauthorized("unknown device credential"))
     }

@@ -45,6 +45,8 @@ pub struct AppState {
     base_url: Arc<str>,
     faults: Faults,
     clock: Clock,
+    /// Known device credentials -> device ids.
+    devices: Arc<std::sync::RwLock<std::collections::HashMap<String, String>>>,
 }
 
 /// How to run the central simulator.
@@ -174,6 +176,7 @@ pub async fn start(config: CentralConfig) -> anyhow::Result<RunningCentral> {
         base_url: url.clone().into(),
         faults: faults.clone(),
         clock: clock.clone(),
+        devices: Arc::default(),
     };
     let shutdown = CancellationToken::new();
     let task = tokio::spawn(faults::serve(listener, router(state), shutdown.clone()));
