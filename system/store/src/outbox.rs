@@ -146,6 +146,22 @@ impl Store {
         Ok(n.unsigned_abs())
     }
 
+    /// The booking an outbox row became, once the server confirmed it.
+    pub fn booking_of_outbox(&self, id: Uuid) -> Result<Option<StoredBooking>> {
+        let code: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT code FROM bookings WHERE outbox_id = ?1",
+                [id.to_string()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match code {
+            Some(c) => self.booking(&c),
+            None => Ok(None),
+        }
+    }
+
     /// Counts a failed attempt and schedules the next one.
     pub fn outbox_retry(&mut self, id: Uuid, next_attempt_at: DateTime<Utc>, error: &str) -> Result<()> {
         self.conn.execute(
@@ -250,6 +266,7 @@ mod tests {
         assert_eq!(s.outbox_depth().unwrap(), 0);
         assert_eq!(s.booking("ABCD2345").unwrap(), Some(booking("ABCD2345")));
         assert_eq!(s.pending_prints().unwrap(), vec![(1, "ABCD2345".to_owned())]);
+        assert_eq!(s.booking_of_outbox(id).unwrap(), Some(booking("ABCD2345")));
     }
 
     #[test]

@@ -345,8 +345,13 @@ impl SyncEngine {
         loop {
             let entry = self.with_store(move |s| s.outbox_entry(id)).await?;
             let Some(entry) = entry else {
-                // Delivered by another pass (the background drain) in the meantime.
-                return Ok(ConfirmOutcome::Pending { outbox_id: id });
+                // Delivered by another pass (the background drain) in the meantime: tell what
+                // it became.
+                let stored = self.with_store(move |s| s.booking_of_outbox(id)).await?;
+                return Ok(match stored.map(|b| serde_json::from_str::<Booking>(&b.body)) {
+                    Some(Ok(booking)) => ConfirmOutcome::Confirmed(booking),
+                    _ => ConfirmOutcome::Pending { outbox_id: id },
+                });
             };
             match self.deliver(&entry).await {
                 Ok(d) => return Ok(outcome(d, id)),
