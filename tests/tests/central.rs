@@ -448,3 +448,43 @@ async fn heartbeats_wait_in_the_outbox_while_offline_and_only_the_newest_is_kept
     assert_eq!(k.status().await.unwrap().outbox_depth, 0);
     assert!(k.status().await.unwrap().online);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_background_loop_keeps_the_cache_fresh_and_stops_on_shutdown() {
+    let central = Central::start(FaultConfig::default()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let k = central.kiosk(dir.path(), "k").await;
+    let schedule = kiosk_sync::Schedule {
+        offices: vec!["PHX".into(), "YUL".into()],
+        round: Duration::from_millis(20),
+        heartbeat_every_rounds: 1,
+    };
+    let shutdown = tokio_util::sync::CancellationToken::new();
+    let (task, mut rounds) = k
+        .clone()
+        .spawn(schedule, || json!({"version": "test"}), shutdown.clone());
+    // Wait for rounds as they are published, not for time to pass.
+    let bound = Duration::from_secs(30);
+    let first = tokio::time::timeout(bound, rounds.wait_for(|r| r.number >= 1))
+        .await
+        .unwrap()
+        .unwrap()
+        .clone();
+    assert!(first.errors.is_empty(), "{:?}", first.errors);
+    assert!(first.slots_changed > 1000, "two offices loaded in full: {first:?}");
+    central
+        .admin(Method::POST, "churn", Some(json!({"office_id": "YUL", "count": 7})))
+        .await;
+    let before = first.slots_changed_total;
+    let after = rounds
+        .wait_for(|r| r.slots_changed_total >= before + 7)
+        .await
+        .unwrap()
+        .clone();
+    let changed = after.slots_changed_total - before;
+    assert_eq!(changed, 7, "the churned slots reach the cache by delta");
+    let beats = central.admin(Method::GET, "heartbeats", None).await;
+    assert!(!beats["heartbeats"].as_array().unwrap().is_empty());
+    shutdown.cancel();
+    task.await.unwrap();
+}

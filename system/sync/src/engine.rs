@@ -470,6 +470,114 @@ impl SyncEngine {
     }
 }
 
+/// What the background loop keeps fresh, and how often.
+#[derive(Debug, Clone)]
+pub struct Schedule {
+    /// Offices whose availability is kept in the cache (the kiosk's own, and any the visitor
+    /// may pick nearby).
+    pub offices: Vec<String>,
+    /// Availability, the outbox and the catalogue's ETag check run every round.
+    pub round: Duration,
+    /// A heartbeat goes every this many rounds.
+    pub heartbeat_every_rounds: u32,
+}
+
+impl Default for Schedule {
+    fn default() -> Self {
+        Schedule {
+            offices: Vec::new(),
+            round: Duration::from_secs(30),
+            heartbeat_every_rounds: 2,
+        }
+    }
+}
+
+/// What one background round did; published after every round.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Round {
+    pub number: u64,
+    /// Changed or reloaded slots, over every office.
+    pub slots_changed: usize,
+    /// The same, summed over every round since the loop started (a watcher may miss rounds).
+    pub slots_changed_total: usize,
+    pub outbox: DrainReport,
+    /// Errors of the round, in words for the maintenance screen's "recent errors".
+    pub errors: Vec<String>,
+}
+
+impl SyncEngine {
+    /// One round: catalogue (ETag), each office's availability, the outbox, and a heartbeat
+    /// when `heartbeat` is given. Errors are collected, never fatal: the next round tries again.
+    pub async fn round(&self, schedule: &Schedule, number: u64, heartbeat: Option<serde_json::Value>) -> Round {
+        let mut r = Round {
+            number,
+            ..Round::default()
+        };
+        let now = Utc::now();
+        if let Err(e) = self.sync_catalogue(now).await {
+            r.errors.push(format!("catalogue: {e}"));
+        }
+        for office in &schedule.offices {
+            match self.sync_office(office, now).await {
+                Ok(o) => r.slots_changed += o.upserted + o.removed,
+                Err(e) => r.errors.push(format!("availability of {office}: {e}")),
+            }
+        }
+        match self.drain().await {
+            Ok(d) => r.outbox = d,
+            Err(e) => r.errors.push(format!("outbox: {e}")),
+        }
+        if let Some(body) = heartbeat {
+            if let Err(e) = self.heartbeat(body).await {
+                r.errors.push(format!("heartbeat: {e}"));
+            }
+        }
+        r
+    }
+
+    /// Keeps the cache fresh and the outbox moving until `shutdown` fires: a round at once, then
+    /// one every `schedule.round`. `health` builds the heartbeat's body. Every round is
+    /// published on the returned channel (the maintenance screen and tests watch it).
+    pub fn spawn(
+        self,
+        schedule: Schedule,
+        health: impl Fn() -> serde_json::Value + Send + 'static,
+        shutdown: tokio_util::sync::CancellationToken,
+    ) -> (tokio::task::JoinHandle<()>, tokio::sync::watch::Receiver<Round>) {
+        let (tx, rx) = tokio::sync::watch::channel(Round::default());
+        let task = tokio::spawn(async move {
+            let mut ticks = tokio::time::interval(schedule.round);
+            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            let mut number = 0u64;
+            let mut total = 0usize;
+            loop {
+                tokio::select! {
+                    () = shutdown.cancelled() => return,
+                    _ = ticks.tick() => {}
+                }
+                number += 1;
+                let beat = (schedule.heartbeat_every_rounds > 0
+                    && (number - 1) % u64::from(schedule.heartbeat_every_rounds) == 0)
+                    .then(&health);
+                let mut round = tokio::select! {
+                    () = shutdown.cancelled() => return,
+                    r = self.round(&schedule, number, beat) => r,
+                };
+                total += round.slots_changed;
+                round.slots_changed_total = total;
+                for e in &round.errors {
+                    tracing::warn!(round = number, error = %e, "sync round");
+                }
+                if tx.send(round).is_err() {
+                    // Nobody listens any more: the kiosk is shutting down.
+                    return;
+                }
+            }
+        });
+        (task, rx)
+    }
+}
+
 fn outcome(d: Delivery, id: Uuid) -> ConfirmOutcome {
     match d {
         Delivery::Confirmed(b) => ConfirmOutcome::Confirmed(b),

@@ -16,4 +16,4 @@ pub mod client;
 pub mod engine;
 
 pub use client::{ApiError, CentralClient, Timeouts};
-pub use engine::{ConfirmOutcome, EngineError, SharedStore, SyncEngine, SyncStatus, ensure_enrolled};
+pub use engine::{ConfirmOutcome, EngineError, Round, Schedule, SharedStore, SyncEngine, SyncStatus, ensure_enrolled};
