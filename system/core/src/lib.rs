@@ -14,12 +14,14 @@
 //!   script), [`password`] (the Citas SRE rules, all reported at once), over [`country`] codes.
 //! - [`catalogue`]: the procedures, their "Enter information" forms, durations and documents.
 //! - [`office`]: offices, slots and holds; [`availability`]: a day's colour and label;
+//!   [`calendar`]: step 5's month grid and the free times of a day;
 //!   [`time`]: appointment times in the office's zone, and the one place they become words.
 //! - [`form`] and [`applicant`]: drafts kept as typed, checked into values field by field.
 //! - [`session`]: the visit itself, a pure state machine over the five steps.
 
 pub mod applicant;
 pub mod availability;
+pub mod calendar;
 pub mod catalogue;
 pub mod country;
 pub mod curp;

@@ -1,0 +1,218 @@
+//! Step 5's calendar: a month of an office's days, each with its availability level, and the
+//! free times of a chosen day. Days and times are the office's own (its time zone), whatever
+//! the zone of the kiosk or the server; what has already begun is never offered.
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::availability::Availability;
+use crate::lang::Language;
+use crate::office::{Office, Slot};
+use crate::time::{self, office_date};
+
+/// One day of the month grid.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CalendarDay {
+    pub date: NaiveDate,
+    pub level: Availability,
+    /// Free places over the day's bookable slots.
+    pub free: u32,
+}
+
+impl CalendarDay {
+    pub fn is_selectable(&self) -> bool {
+        self.level.is_selectable()
+    }
+}
+
+/// A month as the calendar shows it, weeks starting on Monday.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Month {
+    pub year: i32,
+    pub month: u32,
+    /// Empty cells before the 1st (0 when the month starts on a Monday).
+    pub leading_blanks: u32,
+    pub days: Vec<CalendarDay>,
+}
+
+impl Month {
+    /// "marzo de 2026" / "March 2026".
+    pub fn label(&self, lang: Language) -> String {
+        let name = time::month_name(self.month, lang);
+        match lang {
+            Language::Es => format!("{name} de {}", self.year),
+            Language::En => format!("{name} {}", self.year),
+        }
+    }
+}
+
+/// Whether a slot can still be offered at `now`: of this office, not begun, a place free.
+fn bookable(office: &Office, slot: &Slot, now: DateTime<Utc>) -> bool {
+    slot.office == office.id && slot.start > now && slot.remaining > 0
+}
+
+/// The month `year`-`month` of `office`, its days coloured from `slots`. Days before today (in
+/// the office's zone) and days without slots are closed.
+pub fn month(office: &Office, year: i32, month: u32, slots: &[Slot], now: DateTime<Utc>) -> Option<Month> {
+    let first = NaiveDate::from_ymd_opt(year, month, 1)?;
+    let next = if month == 12 {
+        NaiveDate::from_ymd_opt(year + 1, 1, 1)?
+    } else {
+        NaiveDate::from_ymd_opt(year, month + 1, 1)?
+    };
+    let today = office_date(office.tz, now);
+    let mut days = Vec::new();
+    let mut date = first;
+    while date < next {
+        let of_day: Vec<&Slot> = slots
+            .iter()
+            .filter(|s| s.office == office.id && office_date(office.tz, s.start) == date)
+            .collect();
+        let (level, free) = if date < today || of_day.is_empty() {
+            (Availability::Closed, 0)
+        } else {
+            // Slots already begun today count neither as capacity nor as free places.
+            let open: Vec<&&Slot> = of_day.iter().filter(|s| s.start > now).collect();
+            let level = Availability::of_day(open.iter().map(|s| (s.capacity, s.remaining)), office.thresholds);
+            (level, open.iter().map(|s| s.remaining.min(s.capacity)).sum())
+        };
+        days.push(CalendarDay { date, level, free });
+        date += Duration::days(1);
+    }
+    Some(Month {
+        year,
+        month,
+        leading_blanks: first.weekday().num_days_from_monday(),
+        days,
+    })
+}
+
+/// The free times of `date` (office zone), earliest first.
+pub fn free_times<'a>(office: &Office, date: NaiveDate, slots: &'a [Slot], now: DateTime<Utc>) -> Vec<&'a Slot> {
+    let mut out: Vec<&Slot> = slots
+        .iter()
+        .filter(|s| bookable(office, s, now) && office_date(office.tz, s.start) == date)
+        .collect();
+    out.sort_by_key(|s| s.start);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use chrono::{NaiveTime, TimeZone};
+
+    use super::*;
+    use crate::availability::Thresholds;
+    use crate::catalogue::Procedure;
+    use crate::country::CountryCode;
+    use crate::office::{OfficeId, SlotId};
+    use crate::time::office_instant;
+
+    fn office(tz: chrono_tz::Tz) -> Office {
+        Office {
+            id: OfficeId::from("LAX"),
+            name: "Consulado General de México en Los Ángeles".into(),
+            country: CountryCode::US,
+            tz,
+            procedures: BTreeSet::from([Procedure::Passport]),
+            thresholds: Thresholds::default(),
+        }
+    }
+
+    fn slot(o: &Office, date: NaiveDate, h: u32, m: u32, capacity: u32, remaining: u32) -> Slot {
+        let start = office_instant(o.tz, date, NaiveTime::from_hms_opt(h, m, 0).unwrap()).unwrap();
+        Slot {
+            id: SlotId(format!("{date}-{h}{m}")),
+            office: o.id.clone(),
+            start,
+            minutes: 20,
+            capacity,
+            remaining,
+        }
+    }
+
+    fn d(day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 12, day).unwrap()
+    }
+
+    #[test]
+    fn lays_out_the_month_from_monday_and_colours_each_day() {
+        let o = office(chrono_tz::America::Los_Angeles);
+        let now = Utc.with_ymd_and_hms(2026, 12, 2, 16, 0, 0).unwrap(); // 08:00 in Los Angeles
+        let slots = vec![
+            slot(&o, d(3), 9, 0, 4, 4),
+            slot(&o, d(3), 9, 20, 4, 4),
+            slot(&o, d(4), 9, 0, 4, 1),
+            slot(&o, d(7), 9, 0, 4, 0),
+            slot(&o, d(1), 9, 0, 4, 4),
+        ];
+        let m = month(&o, 2026, 12, &slots, now).unwrap();
+        assert_eq!(m.leading_blanks, 1, "1 December 2026 is a Tuesday");
+        assert_eq!(m.days.len(), 31);
+        let level = |day: u32| m.days[usize::try_from(day - 1).unwrap()].level;
+        assert_eq!(level(3), Availability::High);
+        assert_eq!(level(4), Availability::Medium);
+        assert_eq!(level(7), Availability::Full);
+        assert_eq!(level(1), Availability::Closed, "yesterday is closed whatever its slots");
+        assert_eq!(level(5), Availability::Closed, "no slots");
+        assert_eq!(m.days[2].free, 8);
+        assert_eq!(m.label(Language::Es), "diciembre de 2026");
+        assert_eq!(m.label(Language::En), "December 2026");
+    }
+
+    #[test]
+    fn a_late_slot_belongs_to_the_office_day_not_the_utc_day() {
+        let o = office(chrono_tz::America::Los_Angeles);
+        let now = Utc.with_ymd_and_hms(2026, 12, 1, 16, 0, 0).unwrap();
+        // 17:00 on the 3rd in Los Angeles is already the 4th in UTC.
+        let slots = vec![slot(&o, d(3), 17, 0, 2, 2)];
+        let m = month(&o, 2026, 12, &slots, now).unwrap();
+        assert_eq!(m.days[2].level, Availability::High);
+        assert_eq!(m.days[3].level, Availability::Closed);
+        assert_eq!(free_times(&o, d(3), &slots, now).len(), 1);
+    }
+
+    #[test]
+    fn never_offers_a_time_that_has_begun_or_is_full() {
+        let o = office(chrono_tz::America::Phoenix);
+        let slots = vec![
+            slot(&o, d(3), 8, 0, 2, 2),
+            slot(&o, d(3), 8, 20, 2, 0),
+            slot(&o, d(3), 8, 40, 2, 1),
+        ];
+        let now = office_instant(o.tz, d(3), NaiveTime::from_hms_opt(8, 10, 0).unwrap()).unwrap();
+        let times: Vec<&str> = free_times(&o, d(3), &slots, now)
+            .iter()
+            .map(|s| s.id.0.as_str())
+            .collect();
+        assert_eq!(times, vec!["2026-12-03-840"]);
+        let m = month(&o, 2026, 12, &slots, now).unwrap();
+        assert_eq!(m.days[2].free, 1);
+        assert_eq!(
+            m.days[2].level,
+            Availability::Medium,
+            "1 of the 4 places not yet begun is free"
+        );
+    }
+
+    #[test]
+    fn ignores_slots_of_another_office() {
+        let o = office(chrono_tz::America::Los_Angeles);
+        let mut other = slot(&o, d(3), 9, 0, 4, 4);
+        other.office = OfficeId::from("SAN");
+        let now = Utc.with_ymd_and_hms(2026, 12, 1, 16, 0, 0).unwrap();
+        assert_eq!(
+            month(&o, 2026, 12, &[other.clone()], now).unwrap().days[2].level,
+            Availability::Closed
+        );
+        assert!(free_times(&o, d(3), &[other], now).is_empty());
+    }
+
+    #[test]
+    fn rejects_a_month_that_does_not_exist() {
+        let o = office(chrono_tz::America::Los_Angeles);
+        assert!(month(&o, 2026, 13, &[], Utc::now()).is_none());
+    }
+}
