@@ -12,6 +12,7 @@
 //! - Fields a visitor types: [`curp`] (the CURP and what it tells), [`email`], [`phone`]
 //!   (libphonenumber, stored E.164), [`postal`] (MX, US, CA rules), [`name`] (names in any
 //!   script), [`password`] (the Citas SRE rules, all reported at once), over [`country`] codes.
+//! - [`booking`]: confirmation codes as visitors type them.
 //! - [`catalogue`]: the procedures, their "Enter information" forms, durations and documents.
 //! - [`office`]: offices, slots and holds; [`availability`]: a day's colour and label;
 //!   [`calendar`]: step 5's month grid and the free times of a day;
@@ -21,6 +22,7 @@
 
 pub mod applicant;
 pub mod availability;
+pub mod booking;
 pub mod calendar;
 pub mod catalogue;
 pub mod country;

@@ -119,6 +119,8 @@ pub enum ConfirmOutcome {
     Rejected(Problem),
     /// No answer yet: the outbox keeps trying. Never shown as confirmed.
     Pending { outbox_id: Uuid },
+    /// A non-booking action (a cancellation, a release) reached the server.
+    Delivered,
 }
 
 /// What one pass over the outbox did.
@@ -300,6 +302,17 @@ impl SyncEngine {
         self.deliver_with_patience(id, Duration::from_secs(2)).await.map(|_| ())
     }
 
+    /// Cancels a booking through the outbox, trying for up to `patience`: `Delivered` when the
+    /// server has cancelled it, `Pending` when the cancellation waits for the network,
+    /// `Rejected` when the server refused (e.g. no such booking).
+    pub async fn cancel(&self, code: &str, patience: Duration) -> Result<ConfirmOutcome, EngineError> {
+        let payload = json!({"code": code});
+        let id = self
+            .with_store(move |s| s.enqueue(OutboxKind::Cancel, &payload, Utc::now()))
+            .await?;
+        self.deliver_with_patience(id, patience).await
+    }
+
     /// Sends a heartbeat through the outbox. Only the newest one waits there: an older
     /// heartbeat that never left is replaced, not queued behind.
     pub async fn heartbeat(&self, body: serde_json::Value) -> Result<(), EngineError> {
@@ -354,7 +367,7 @@ impl SyncEngine {
                 });
             };
             match self.deliver(&entry).await {
-                Ok(d) => return Ok(outcome(d, id)),
+                Ok(d) => return Ok(outcome(d)),
                 Err(EngineError::Api(e)) if e.is_retryable() => {
                     let next = backoff.next();
                     self.schedule_retry(&entry, &e).await?;
@@ -578,12 +591,12 @@ impl SyncEngine {
     }
 }
 
-fn outcome(d: Delivery, id: Uuid) -> ConfirmOutcome {
+fn outcome(d: Delivery) -> ConfirmOutcome {
     match d {
         Delivery::Confirmed(b) => ConfirmOutcome::Confirmed(b),
         Delivery::SlotTaken => ConfirmOutcome::SlotTaken,
         Delivery::Rejected(p) => ConfirmOutcome::Rejected(p),
-        Delivery::Done => ConfirmOutcome::Pending { outbox_id: id },
+        Delivery::Done => ConfirmOutcome::Delivered,
     }
 }
 
