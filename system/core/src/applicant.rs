@@ -262,29 +262,14 @@ impl InfoDraft {
                     c.text(field, text);
                 }
                 InfoField::PassportKind => {
-                    if !PassportKind::ALL.iter().any(|k| k.id() == text) {
-                        c.fail(
-                            field,
-                            if text.is_empty() {
-                                Problem::Required
-                            } else {
-                                Problem::NotAChoice
-                            },
-                        );
-                    }
+                    c.choice(field, text, PassportKind::ALL.iter().any(|k| k.id() == text));
                 }
                 InfoField::PassportValidity => {
-                    let ok = text.parse::<u8>().is_ok_and(|y| PASSPORT_VALIDITIES.contains(&y));
-                    if !ok {
-                        c.fail(
-                            field,
-                            if text.is_empty() {
-                                Problem::Required
-                            } else {
-                                Problem::NotAChoice
-                            },
-                        );
-                    }
+                    c.choice(
+                        field,
+                        text,
+                        text.parse::<u8>().is_ok_and(|y| PASSPORT_VALIDITIES.contains(&y)),
+                    );
                 }
             }
         }

@@ -216,6 +216,18 @@ impl Checker {
         }
     }
 
+    /// A value picked from a list: empty is `Required`, anything not on the list `NotAChoice`.
+    pub(crate) fn choice(&mut self, field: Field, text: &str, on_the_list: bool) {
+        if !on_the_list {
+            let problem = if text.is_empty() {
+                Problem::Required
+            } else {
+                Problem::NotAChoice
+            };
+            self.fail(field, problem);
+        }
+    }
+
     pub(crate) fn required<T>(&mut self, field: Field, v: Option<T>) -> Option<T> {
         if v.is_none() {
             self.fail(field, Problem::Required);
