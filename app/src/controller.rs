@@ -5,6 +5,7 @@
 //! rendered here from kept values, so switching language re-renders it without losing input.
 
 use std::cell::RefCell;
+use std::future::Future;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -14,9 +15,10 @@ use kiosk_core::time::AppointmentTime;
 use kiosk_core::{Explain, Language};
 use kiosk_sync::api::{Booking, CatalogueOffice};
 use kiosk_sync::{ConfirmOutcome, EngineError, SyncEngine};
-use slint::ComponentHandle;
+use slint::{ComponentHandle, Timer, TimerMode, Weak};
 
-use crate::ui::{AppWindow, Kiosk, Lookup, LookupState, Page};
+use crate::ui::{AppWindow, Kiosk, Lookup, LookupState, Page, SignIn, Visit};
+use crate::visit::{self, Forms, VisitState};
 
 /// How long the visitor waits for a cancellation before it is left to the outbox.
 const CANCEL_PATIENCE: Duration = Duration::from_secs(8);
@@ -35,17 +37,33 @@ pub struct FoundBooking {
     pub office: Option<CatalogueOffice>,
 }
 
+/// A visit is wiped after this long without a touch: a warning first, then the wipe.
+pub const IDLE_WARNING_AFTER: Duration = Duration::from_secs(60);
+pub const IDLE_WIPE_AFTER: Duration = Duration::from_secs(90);
+
 /// What the controller keeps between callbacks (the visitor's data of the current visit).
 #[derive(Debug, Default)]
 struct State {
     language: Language,
     code_error: Option<CodeError>,
     found: Option<FoundBooking>,
+    visit: VisitState,
+    forms: Option<Forms>,
+    services: Option<Services>,
+}
+
+/// The timers of the screen: inactivity and the hold's countdown.
+#[derive(Default)]
+struct Timers {
+    idle_warning: Timer,
+    idle_countdown: Timer,
+    tick: Timer,
 }
 
 thread_local! {
     /// Lives on the UI thread only: callbacks and `upgrade_in_event_loop` closures run there.
     static STATE: RefCell<State> = RefCell::new(State::default());
+    static TIMERS: Timers = Timers::default();
 }
 
 /// The words of a found booking in `lang`.
@@ -136,6 +154,182 @@ fn rerender(ui: &AppWindow, state: &State) {
     if let Some(found) = &state.found {
         show(ui, &BookingView::render(found, state.language));
     }
+    if let Some(forms) = &state.forms {
+        visit::render(ui, &state.visit, forms, state.language);
+    }
+}
+
+/// Runs `f` on the visit, then shows the result.
+fn with_visit<R>(ui: &AppWindow, f: impl FnOnce(&mut VisitState) -> R) -> R {
+    STATE.with_borrow_mut(|st| {
+        let r = f(&mut st.visit);
+        rerender(ui, st);
+        r
+    })
+}
+
+/// Runs `work` on the runtime and `then` on the UI thread with its answer, unless the visit
+/// ended meanwhile (an answer for a wiped visit is dropped). While it runs the step shows busy.
+fn spawn_for_visit<T: Send + 'static>(
+    ui: &Weak<AppWindow>,
+    work: impl Future<Output = T> + Send + 'static,
+    then: impl FnOnce(&AppWindow, &mut VisitState, T) + Send + 'static,
+) {
+    let Some(app) = ui.upgrade() else { return };
+    let Some((runtime, generation)) = STATE.with_borrow_mut(|st| {
+        st.visit.busy = true;
+        let r = st.services.as_ref().map(|s| (s.runtime.clone(), st.visit.generation));
+        rerender(&app, st);
+        r
+    }) else {
+        return;
+    };
+    let ui = ui.clone();
+    runtime.spawn(async move {
+        let answer = work.await;
+        let _ = ui.upgrade_in_event_loop(move |app| {
+            STATE.with_borrow_mut(|st| {
+                if st.visit.generation != generation {
+                    return;
+                }
+                st.visit.busy = false;
+                then(&app, &mut st.visit, answer);
+                rerender(&app, st);
+            });
+        });
+    });
+}
+
+fn engine() -> Option<SyncEngine> {
+    STATE.with_borrow(|st| st.services.as_ref().map(|s| s.engine.clone()))
+}
+
+/// Ends the visit (Finish, Cancel or inactivity): holds go back to the server, every field of
+/// the visit is dropped, and the kiosk returns to the welcome screen in Spanish.
+pub fn end_visit(ui: &AppWindow) {
+    let (holds, services) = STATE.with_borrow_mut(|st| {
+        let holds = st.visit.session.end();
+        let generation = st.visit.generation + 1;
+        st.visit = VisitState {
+            generation,
+            ..VisitState::default()
+        };
+        st.code_error = None;
+        st.found = None;
+        st.language = Language::Es;
+        (holds, st.services.clone())
+    });
+    if let Some(services) = services {
+        for hold in holds {
+            let engine = services.engine.clone();
+            services.runtime.spawn(async move {
+                if let Err(e) = engine.release_hold(&hold.id.0).await {
+                    tracing::warn!(error = %e, "releasing a hold at the end of a visit");
+                }
+            });
+        }
+    }
+    clear_lookup(ui);
+    let si = ui.global::<SignIn>();
+    si.set_email("".into());
+    si.set_password("".into());
+    si.set_terms_accepted(false);
+    let v = ui.global::<Visit>();
+    v.set_postal_code("".into());
+    v.set_curp("".into());
+    v.set_country("".into());
+    set_language(ui, Language::Es);
+    let k = ui.global::<Kiosk>();
+    k.set_large_text(false);
+    k.set_idle_warning(false);
+    k.set_page(Page::Welcome);
+    STATE.with_borrow(|st| rerender(ui, st));
+    TIMERS.with(|t| {
+        t.idle_warning.stop();
+        t.idle_countdown.stop();
+    });
+}
+
+/// A touch: the inactivity clock starts again.
+fn touched(ui: &AppWindow) {
+    ui.global::<Kiosk>().set_idle_warning(false);
+    let weak = ui.as_weak();
+    TIMERS.with(|t| {
+        t.idle_countdown.stop();
+        let countdown = IDLE_WIPE_AFTER.saturating_sub(IDLE_WARNING_AFTER);
+        t.idle_warning
+            .start(TimerMode::SingleShot, IDLE_WARNING_AFTER, move || {
+                let Some(ui) = weak.upgrade() else { return };
+                let k = ui.global::<Kiosk>();
+                // On the welcome screen there is nothing to warn about: it quietly resets.
+                if k.get_page() == Page::Welcome {
+                    end_visit(&ui);
+                    return;
+                }
+                k.set_idle_warning(true);
+                k.set_idle_seconds_left(i32::try_from(countdown.as_secs()).unwrap_or(30));
+                let weak = ui.as_weak();
+                TIMERS.with(|t| {
+                    t.idle_countdown
+                        .start(TimerMode::Repeated, Duration::from_secs(1), move || {
+                            let Some(ui) = weak.upgrade() else { return };
+                            let k = ui.global::<Kiosk>();
+                            let left = k.get_idle_seconds_left() - 1;
+                            if left <= 0 {
+                                tracing::info!("visit wiped after inactivity");
+                                end_visit(&ui);
+                            } else {
+                                k.set_idle_seconds_left(left);
+                            }
+                        });
+                });
+            });
+    });
+}
+
+/// Every second: the hold's countdown on screen, and its renewal before it runs out.
+fn tick(ui: &AppWindow) {
+    if ui.global::<Kiosk>().get_page() != Page::DateTime {
+        return;
+    }
+    let now = chrono::Utc::now();
+    let renew = STATE.with_borrow_mut(|st| {
+        rerender_hold(ui, st);
+        let renew = if st.visit.busy {
+            None
+        } else {
+            visit::hold_to_renew(&st.visit, now)
+        };
+        if let Some(h) = st.visit.session.hold() {
+            if !h.is_live(now) && st.visit.errors.is_none() {
+                st.visit.errors = Some(visit::Msg::words(
+                    "El tiempo para confirmar terminó y el horario se liberó. Elija el horario de nuevo.",
+                    "The time to confirm ran out and the time was released. Choose the time again.",
+                ));
+                rerender(ui, st);
+            }
+        }
+        renew
+    });
+    if let (Some(hold), Some(engine)) = (renew, engine()) {
+        let slot = STATE.with_borrow(|st| st.visit.session.slot().cloned());
+        let Some(slot) = slot else { return };
+        spawn_for_visit(
+            &ui.as_weak(),
+            async move { engine.renew_hold(&hold.id.0).await },
+            move |_, v, renewed| visit::held(v, &slot, renewed),
+        );
+    }
+}
+
+fn rerender_hold(ui: &AppWindow, st: &State) {
+    if st.forms.is_some() {
+        let v = ui.global::<Visit>();
+        let text = visit::hold_text_now(&st.visit, st.language);
+        if v.get_hold_text() != text.as_str() {
+            v.set_hold_text(text.into());
+        }
+    }
 }
 
 /// Switches the running UI's language.
@@ -181,8 +375,24 @@ async fn office(engine: &SyncEngine, id: &str) -> Result<Option<CatalogueOffice>
 
 /// Connects every callback of `ui` to the services.
 pub fn wire(ui: &AppWindow, services: Services) {
-    STATE.with_borrow_mut(|st| *st = State::default());
+    let forms = Forms::install(ui);
+    STATE.with_borrow_mut(|st| {
+        *st = State {
+            forms: Some(forms),
+            services: Some(services.clone()),
+            ..State::default()
+        };
+    });
     set_language(ui, Language::Es);
+    TIMERS.with(|t| {
+        let weak = ui.as_weak();
+        t.tick.start(TimerMode::Repeated, Duration::from_secs(1), move || {
+            if let Some(ui) = weak.upgrade() {
+                tick(&ui);
+            }
+        });
+    });
+    wire_visit(ui);
 
     let kiosk = ui.global::<Kiosk>();
     kiosk.on_language_chosen({
@@ -193,6 +403,7 @@ pub fn wire(ui: &AppWindow, services: Services) {
             set_language(&ui, lang);
             STATE.with_borrow_mut(|st| {
                 st.language = lang;
+                st.visit.session.set_language(lang);
                 rerender(&ui, st);
             });
         }
@@ -200,14 +411,25 @@ pub fn wire(ui: &AppWindow, services: Services) {
     kiosk.on_go_home({
         let ui = ui.as_weak();
         move || {
-            let Some(ui) = ui.upgrade() else { return };
-            // The visit ends: nothing of it stays on screen or in memory, and the next visitor
-            // starts in Spanish at normal size.
-            STATE.with_borrow_mut(|st| *st = State::default());
-            clear_lookup(&ui);
-            set_language(&ui, Language::Es);
-            ui.global::<Kiosk>().set_large_text(false);
-            ui.global::<Kiosk>().set_page(Page::Welcome);
+            if let Some(ui) = ui.upgrade() {
+                end_visit(&ui);
+            }
+        }
+    });
+    kiosk.on_touched({
+        let ui = ui.as_weak();
+        move || {
+            if let Some(ui) = ui.upgrade() {
+                touched(&ui);
+            }
+        }
+    });
+    kiosk.on_more_time({
+        let ui = ui.as_weak();
+        move || {
+            if let Some(ui) = ui.upgrade() {
+                touched(&ui);
+            }
         }
     });
 
@@ -310,4 +532,327 @@ pub fn wire(ui: &AppWindow, services: Services) {
             });
         }
     });
+}
+
+/// Goes to a step's page; entering step 5 loads its calendar.
+fn show_step(ui: &AppWindow, step: kiosk_core::session::Step) {
+    ui.global::<Kiosk>().set_page(visit::page_of(step));
+    if step == kiosk_core::session::Step::DateTime {
+        let office = STATE.with_borrow(|st| st.visit.session.office().cloned());
+        if let (Some(office), Some(engine)) = (office, engine()) {
+            spawn_for_visit(
+                &ui.as_weak(),
+                async move { visit::office_slots(&engine, &office).await },
+                |_, v, slots| visit::slots_loaded(v, slots, chrono::Utc::now()),
+            );
+        }
+    }
+}
+
+/// The sign-in form and the five steps.
+fn wire_visit(ui: &AppWindow) {
+    let si = ui.global::<SignIn>();
+    si.on_submit({
+        let ui = ui.as_weak();
+        move || {
+            let Some(app) = ui.upgrade() else { return };
+            let si = app.global::<SignIn>();
+            let (email, password) = (si.get_email().to_string(), si.get_password().to_string());
+            let checked = visit::check_sign_in(&email, &password, si.get_terms_accepted());
+            let email = match checked {
+                Ok(e) => e,
+                Err(msg) => {
+                    with_visit(&app, |v| v.sign_in_error = Some(msg));
+                    return;
+                }
+            };
+            let Some(engine) = engine() else { return };
+            spawn_for_visit(
+                &ui,
+                async move {
+                    let session = engine.client().sign_in(&email.to_string(), &password).await;
+                    let catalogue = visit::load_catalogue(&engine).await;
+                    (email, session, catalogue)
+                },
+                |app, v, (email, session, catalogue)| match (session, catalogue) {
+                    (Ok(account), Ok(catalogue)) => {
+                        visit::apply_catalogue(v, &catalogue);
+                        v.session.sign_in(account.account_id.clone(), email);
+                        v.account = Some(account);
+                        v.sign_in_error = None;
+                        app.global::<SignIn>().set_password("".into());
+                        app.global::<Visit>().set_country(visit::default_country(v).into());
+                        app.global::<Kiosk>().set_page(Page::Location);
+                    }
+                    (Err(e), _) => {
+                        tracing::info!(error = %e, "sign-in refused");
+                        v.sign_in_error = Some(visit::sign_in_failed(&e));
+                    }
+                    (Ok(_), Err(e)) => {
+                        tracing::warn!(error = %e, "catalogue unavailable");
+                        v.sign_in_error = Some(visit::Msg::words(
+                            "No podemos cargar las oficinas consulares en este momento. Pida ayuda al personal.",
+                            "We cannot load the consular offices right now. Ask the staff for help.",
+                        ));
+                    }
+                },
+            );
+        }
+    });
+
+    let v = ui.global::<Visit>();
+    v.on_next({
+        let ui = ui.as_weak();
+        move || {
+            let Some(app) = ui.upgrade() else { return };
+            if app.global::<Kiosk>().get_page() == Page::DateTime {
+                confirm(&app);
+                return;
+            }
+            if let Some(step) = with_visit(&app, |v| visit::next(v, chrono::Utc::now())) {
+                show_step(&app, step);
+                STATE.with_borrow(|st| rerender(&app, st));
+            }
+        }
+    });
+    v.on_back({
+        let ui = ui.as_weak();
+        move || {
+            let Some(app) = ui.upgrade() else { return };
+            let at_first = STATE.with_borrow(|st| st.visit.session.step() == kiosk_core::session::Step::Location);
+            if at_first {
+                end_visit(&app);
+                return;
+            }
+            let step = with_visit(&app, |v| {
+                v.errors = None;
+                v.info_open = None;
+                v.session.back()
+            });
+            app.global::<Kiosk>().set_page(visit::page_of(step));
+        }
+    });
+    v.on_search_offices({
+        let ui = ui.as_weak();
+        move || {
+            let Some(app) = ui.upgrade() else { return };
+            let v = app.global::<Visit>();
+            let checked = visit::check_search(&v.get_country(), &v.get_postal_code());
+            let (country, postal) = match checked {
+                Ok(c) => c,
+                Err(msg) => {
+                    with_visit(&app, |v| {
+                        v.near.clear();
+                        v.search_msg = Some(msg);
+                    });
+                    return;
+                }
+            };
+            v.set_postal_code(postal.as_str().into());
+            let Some(engine) = engine() else { return };
+            spawn_for_visit(
+                &ui,
+                async move {
+                    engine
+                        .client()
+                        .offices_near(country.as_str(), postal.as_str())
+                        .await
+                        .map(|n| n.offices)
+                },
+                |_, v, near| visit::search_result(v, near),
+            );
+        }
+    });
+    v.on_choose_office({
+        let ui = ui.as_weak();
+        move |id| {
+            if let Some(app) = ui.upgrade() {
+                with_visit(&app, |v| visit::choose_office(v, &id));
+            }
+        }
+    });
+    v.on_search_curp({
+        let ui = ui.as_weak();
+        move || {
+            let Some(app) = ui.upgrade() else { return };
+            let typed = app.global::<Visit>().get_curp().to_string();
+            let curp = match kiosk_core::curp::Curp::parse(&typed) {
+                Ok(c) => c,
+                Err(e) => {
+                    with_visit(&app, |v| v.curp_error = Some(visit::Msg::explain(e)));
+                    return;
+                }
+            };
+            app.global::<Visit>().set_curp(curp.as_str().into());
+            let Some(engine) = engine() else { return };
+            spawn_for_visit(
+                &ui,
+                async move { engine.client().curp(curp.as_str()).await },
+                |_, v, record| visit::curp_found(v, record),
+            );
+        }
+    });
+    v.on_set_no_curp({
+        let ui = ui.as_weak();
+        move |on| {
+            if let Some(app) = ui.upgrade() {
+                with_visit(&app, |v| visit::set_no_curp(v, on));
+            }
+        }
+    });
+    v.on_identity_edited({
+        let ui = ui.as_weak();
+        move |key, value| {
+            if let Some(app) = ui.upgrade() {
+                with_visit(&app, |v| visit::identity_edited(v, &key, &value));
+            }
+        }
+    });
+    v.on_toggle_procedure({
+        let ui = ui.as_weak();
+        move |id| {
+            if let Some(app) = ui.upgrade() {
+                with_visit(&app, |v| visit::toggle_procedure(v, &id));
+            }
+        }
+    });
+    v.on_open_info({
+        let ui = ui.as_weak();
+        move |id| {
+            if let Some(app) = ui.upgrade() {
+                with_visit(&app, |v| visit::open_info(v, &id));
+            }
+        }
+    });
+    v.on_info_edited({
+        let ui = ui.as_weak();
+        move |key, value| {
+            if let Some(app) = ui.upgrade() {
+                with_visit(&app, |v| visit::edit_info(v, &key, &value));
+            }
+        }
+    });
+    v.on_info_done({
+        let ui = ui.as_weak();
+        move || {
+            if let Some(app) = ui.upgrade() {
+                with_visit(&app, |v| {
+                    let today = visit::office_today(v, chrono::Utc::now());
+                    visit::info_done(v, today);
+                });
+            }
+        }
+    });
+    v.on_applicant_edited({
+        let ui = ui.as_weak();
+        move |key, value| {
+            if let Some(app) = ui.upgrade() {
+                with_visit(&app, |v| visit::applicant_edited(v, &key, &value));
+            }
+        }
+    });
+    v.on_attach_document({
+        let ui = ui.as_weak();
+        move |id| {
+            let Some(kind) = STATE.with_borrow(|st| visit::parse_kind(&st.visit, &id)) else {
+                return;
+            };
+            let Some(engine) = engine() else { return };
+            spawn_for_visit(
+                &ui,
+                async move {
+                    let pdf = visit::sample_pdf(kind);
+                    engine.upload_document(kind, pdf.into(), visit::upload_patience()).await
+                },
+                move |_, v, uploaded| visit::attach(v, kind, uploaded),
+            );
+        }
+    });
+    v.on_change_month({
+        let ui = ui.as_weak();
+        move |delta| {
+            if let Some(app) = ui.upgrade() {
+                with_visit(&app, |v| visit::change_month(v, delta, chrono::Utc::now()));
+            }
+        }
+    });
+    v.on_choose_day({
+        let ui = ui.as_weak();
+        move |date| {
+            if let Some(app) = ui.upgrade() {
+                with_visit(&app, |v| visit::choose_day(v, &date));
+            }
+        }
+    });
+    v.on_choose_time({
+        let ui = ui.as_weak();
+        move |id| {
+            let Some(app) = ui.upgrade() else { return };
+            let Some((slot, released)) = with_visit(&app, |v| visit::choose_time(v, &id, chrono::Utc::now())) else {
+                return;
+            };
+            let Some(engine) = engine() else { return };
+            spawn_for_visit(
+                &ui,
+                async move {
+                    for old in released {
+                        if let Err(e) = engine.release_hold(&old.id.0).await {
+                            tracing::warn!(error = %e, "releasing the previous hold");
+                        }
+                    }
+                    engine.hold(&slot.id.0).await.map(|h| (slot, h))
+                },
+                |_, v, answer: Result<(kiosk_core::office::Slot, kiosk_sync::api::Hold), EngineError>| match answer {
+                    Ok((slot, hold)) => visit::held(v, &slot, Ok(hold)),
+                    Err(e) => {
+                        let slot = v.session.slot().cloned();
+                        if let Some(slot) = slot {
+                            visit::held(v, &slot, Err(e));
+                        }
+                    }
+                },
+            );
+        }
+    });
+}
+
+/// Step 5's Confirm: through the outbox, so a confirmed booking is never lost; back to the
+/// calendar with the day refreshed if the slot was taken meanwhile.
+fn confirm(app: &AppWindow) {
+    let lang = STATE.with_borrow(|st| st.language);
+    let Some(request) = with_visit(app, |v| visit::booking_request(v, lang, chrono::Utc::now())) else {
+        return;
+    };
+    let office = STATE.with_borrow(|st| st.visit.session.office().cloned());
+    let Some(engine) = engine() else { return };
+    STATE.with_borrow_mut(|st| {
+        st.visit.notice = Some(visit::Msg::words(
+            "Confirmando su cita…",
+            "Confirming your appointment…",
+        ));
+    });
+    spawn_for_visit(
+        &app.as_weak(),
+        async move {
+            let outcome = engine.confirm(&request, visit::confirm_patience()).await;
+            // After "slot taken" the calendar is refreshed from the server before it shows.
+            let slots = match (&outcome, office) {
+                (Ok(ConfirmOutcome::SlotTaken), Some(office)) => Some(visit::office_slots(&engine, &office).await),
+                _ => None,
+            };
+            (outcome, slots)
+        },
+        |app, v, (outcome, slots)| {
+            v.notice = None;
+            let done = visit::confirmed(v, outcome);
+            if let Some(slots) = slots {
+                let errors = v.errors.clone();
+                visit::slots_loaded(v, slots, chrono::Utc::now());
+                v.errors = errors;
+            }
+            if done {
+                app.global::<Kiosk>().set_page(Page::Confirmation);
+            }
+        },
+    );
 }

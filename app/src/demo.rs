@@ -2,6 +2,7 @@
 //! temporary directory, the sync loop, and one booking to look up, so a newcomer sees the kiosk
 //! work with no server and no hardware.
 
+use std::fmt::Write as _;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -10,6 +11,10 @@ use bytes_free::documents;
 use kiosk_sim::central::{self, CentralConfig, RunningCentral};
 use kiosk_store::Store;
 use kiosk_sync::{CentralClient, ConfirmOutcome, Schedule, SyncEngine, Timeouts};
+
+/// The demo's Citas SRE account, activated, to sign in with.
+pub const DEMO_EMAIL: &str = "visitante@example.com";
+pub const DEMO_PASSWORD: &str = "Consulado#2026";
 
 /// What a demo keeps alive while the kiosk runs.
 #[derive(Debug)]
@@ -35,12 +40,50 @@ pub async fn start() -> anyhow::Result<Demo> {
     engine.sync_catalogue(chrono::Utc::now()).await?;
     engine.sync_office("LAX", chrono::Utc::now()).await?;
     let sample_code = sample_booking(&engine).await?;
+    activated_account(&engine, &central.url, DEMO_EMAIL, DEMO_PASSWORD).await?;
     Ok(Demo {
         engine,
         central,
         sample_code,
         _dir: dir,
     })
+}
+
+/// Registers an account and follows the activation link the simulator mailed, as the visitor
+/// would from their phone.
+pub async fn activated_account(
+    engine: &SyncEngine,
+    central_url: &str,
+    email: &str,
+    password: &str,
+) -> anyhow::Result<()> {
+    let registration = kiosk_sync::api::Registration {
+        email: email.into(),
+        password: password.into(),
+        given_names: "María José".into(),
+        first_last_name: "López".into(),
+        second_last_name: Some("Martínez".into()),
+        phone: Some("+12133516800".into()),
+        country: Some("US".into()),
+        state: Some("CA".into()),
+        default_office: Some("LAX".into()),
+        birth_country: Some("MX".into()),
+        nationality: Some("MX".into()),
+        procedures_for: Some("self".into()),
+        language: Some(kiosk_core::Language::Es),
+    };
+    engine.client().register(&registration).await?;
+    let mail: serde_json::Value = reqwest::get(format!("{central_url}/sim/mailbox?to={email}"))
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    let body = mail["messages"][0]["body"]
+        .as_str()
+        .context("the simulator mailed no activation message")?;
+    let token = body.rsplit(' ').next().context("no activation token in the message")?;
+    engine.client().confirm_account(token).await?;
+    Ok(())
 }
 
 /// The first free LAX slot, booked for a sample visitor.
@@ -73,6 +116,53 @@ async fn sample_booking(engine: &SyncEngine) -> anyhow::Result<String> {
         ConfirmOutcome::Confirmed(b) => Ok(b.code),
         other => anyhow::bail!("the demo booking was not confirmed: {other:?}"),
     }
+}
+
+/// A one-page PDF with `title` on it: the sample document the Documents step attaches until the
+/// scanner is wired (issue 5). Text outside Latin-1 is written as `?`.
+pub fn sample_pdf(title: &str) -> Vec<u8> {
+    let mut text = String::new();
+    for c in title.chars() {
+        match u8::try_from(u32::from(c)) {
+            Ok(b'(' | b')' | b'\\') => {
+                text.push('\\');
+                text.push(c);
+            }
+            Ok(b) if (0x20..0x7f).contains(&b) => text.push(c),
+            Ok(b) if b >= 0xa0 => {
+                let _ = write!(text, "\\{b:03o}");
+            }
+            _ => text.push('?'),
+        }
+    }
+    let content = format!("BT /F1 24 Tf 72 720 Td ({text}) Tj ET");
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>"
+            .to_owned(),
+        format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".to_owned(),
+    ];
+    let mut pdf = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, body) in objects.iter().enumerate() {
+        offsets.push(pdf.len());
+        pdf.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = pdf.len();
+    pdf.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    for o in offsets {
+        pdf.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    pdf.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    pdf
 }
 
 /// The schedule the demo's sync loop keeps.

@@ -14,6 +14,7 @@
 pub mod controller;
 pub mod demo;
 pub mod screenshots;
+pub mod visit;
 
 /// The compiled Slint UI.
 #[allow(

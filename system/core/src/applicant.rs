@@ -47,7 +47,54 @@ pub struct NoCurpIdentity {
     pub nationality: CountryCode,
 }
 
-/// Who the appointment is for.
+/// Who the appointment is for, checked: found by CURP or entered on the no-CURP path.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Identity {
+    Curp(CurpRecord),
+    NoCurp(NoCurpIdentity),
+}
+
+impl Identity {
+    pub fn given_names(&self) -> &PersonName {
+        match self {
+            Identity::Curp(r) => &r.given_names,
+            Identity::NoCurp(i) => &i.given_names,
+        }
+    }
+
+    pub fn first_last_name(&self) -> &PersonName {
+        match self {
+            Identity::Curp(r) => &r.first_last_name,
+            Identity::NoCurp(i) => &i.first_last_name,
+        }
+    }
+
+    pub fn second_last_name(&self) -> Option<&PersonName> {
+        match self {
+            Identity::Curp(r) => r.second_last_name.as_ref(),
+            Identity::NoCurp(i) => i.second_last_name.as_ref(),
+        }
+    }
+
+    pub fn curp(&self) -> Option<&Curp> {
+        match self {
+            Identity::Curp(r) => Some(&r.curp),
+            Identity::NoCurp(_) => None,
+        }
+    }
+
+    /// "Given names First Second", as a ticket or a screen prints it.
+    pub fn full_name(&self) -> String {
+        let mut out = format!("{} {}", self.given_names().as_str(), self.first_last_name().as_str());
+        if let Some(second) = self.second_last_name() {
+            out.push(' ');
+            out.push_str(second.as_str());
+        }
+        out
+    }
+}
+
+/// Who the appointment is for, as entered so far.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum IdentityDraft {
     #[default]

@@ -19,7 +19,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
-use crate::applicant::{ApplicantDraft, ApplicantInfo, CurpRecord, IdentityDraft, InfoDraft, NoCurpDraft};
+use crate::applicant::{ApplicantDraft, ApplicantInfo, CurpRecord, Identity, IdentityDraft, InfoDraft, NoCurpDraft};
 use crate::catalogue::{DocumentKind, Procedure, required_documents, total_minutes};
 use crate::email::Email;
 use crate::form::FieldError;
@@ -304,7 +304,9 @@ pub struct BookingRequest {
     pub office: Office,
     pub slot: Slot,
     pub hold: Hold,
-    pub procedures: Vec<Procedure>,
+    pub identity: Identity,
+    /// The procedures, each with its "Enter information" form (empty when it asks none).
+    pub procedures: Vec<ChosenProcedure>,
     pub applicant: ApplicantInfo,
     pub documents: BTreeMap<DocumentKind, Document>,
 }
@@ -536,6 +538,13 @@ impl Session {
         Ok(())
     }
 
+    /// Neither a CURP nor the no-CURP data: the visitor left the no-CURP path before searching.
+    pub fn clear_identity(&mut self) -> Result<(), SessionError> {
+        self.at(Step::Procedures)?;
+        self.identity = IdentityDraft::Missing;
+        Ok(())
+    }
+
     pub fn add_procedure(&mut self, procedure: Procedure) -> Result<(), SessionError> {
         self.at(Step::Procedures)?;
         let offered = self.office.as_ref().is_some_and(|o| o.procedures.contains(&procedure));
@@ -663,12 +672,25 @@ impl Session {
             .applicant
             .validate()
             .map_err(|e| StepErrors(e.into_iter().map(StepError::Field).collect()))?;
+        let today = self
+            .office_tz()
+            .map_or_else(|| now.date_naive(), |tz| now.with_timezone(&tz).date_naive());
+        let identity = match &self.identity {
+            IdentityDraft::Missing => return Err(StepErrors(vec![StepError::NoIdentity]).into()),
+            IdentityDraft::Curp(record) => Identity::Curp(record.clone()),
+            IdentityDraft::NoCurp(draft) => Identity::NoCurp(
+                draft
+                    .validate(today)
+                    .map_err(|e| StepErrors(e.into_iter().map(StepError::Field).collect()))?,
+            ),
+        };
         match (&self.office, &self.slot, &self.hold) {
             (Some(office), Some(slot), Some(hold)) => Ok(BookingRequest {
                 office: office.clone(),
                 slot: slot.clone(),
                 hold: hold.clone(),
-                procedures: self.procedures.iter().map(|c| c.procedure).collect(),
+                identity,
+                procedures: self.procedures.clone(),
                 applicant,
                 documents: self.documents.clone(),
             }),
@@ -856,8 +878,12 @@ mod tests {
         s.choose_slot(slot("LAX", "s1"), now()).unwrap();
         s.set_hold(hold("s1", 300)).unwrap();
         let req = s.booking_request(now()).unwrap();
-        assert_eq!(req.procedures, vec![Procedure::Passport]);
+        assert_eq!(
+            req.procedures.iter().map(|c| c.procedure).collect::<Vec<_>>(),
+            vec![Procedure::Passport]
+        );
         assert_eq!(req.documents.len(), 3);
+        assert_eq!(req.identity.curp().map(Curp::as_str), Some("GODE561231HDFRRN00"));
         let c = s.confirm("ABC123".into(), &SlotId::from("s1")).unwrap();
         assert_eq!(
             c.time.label(Language::Es),

@@ -240,3 +240,100 @@ impl Problem {
         self.kind.strip_prefix("urn:citas:problem:").unwrap_or(&self.kind)
     }
 }
+
+/// Why a catalogue office cannot be used: the server sent something the kiosk cannot read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BadOffice {
+    #[error("office {id}: unknown time zone {tz:?}")]
+    TimeZone { id: String, tz: String },
+    #[error("office {id}: bad country {country:?}")]
+    Country { id: String, country: String },
+}
+
+impl CatalogueOffice {
+    /// The office as the visit's rules need it. Procedures the kiosk does not know are left out
+    /// (a newer server may offer more than this kiosk can book).
+    pub fn office(&self) -> Result<kiosk_core::office::Office, BadOffice> {
+        let tz = self.tz.parse::<chrono_tz::Tz>().map_err(|_| BadOffice::TimeZone {
+            id: self.id.clone(),
+            tz: self.tz.clone(),
+        })?;
+        let country = self.country.parse().map_err(|_| BadOffice::Country {
+            id: self.id.clone(),
+            country: self.country.clone(),
+        })?;
+        Ok(kiosk_core::office::Office {
+            id: self.id.as_str().into(),
+            name: self.name.clone(),
+            country,
+            tz,
+            procedures: self
+                .procedures
+                .iter()
+                .filter_map(|p| kiosk_core::catalogue::Procedure::from_id(p))
+                .collect(),
+            thresholds: self.thresholds,
+        })
+    }
+}
+
+impl BookingRequest {
+    /// The wire form of a visit ready to confirm. Step 3's fields, the no-CURP data and each
+    /// procedure's "Enter information" form travel in the applicant's extra properties.
+    pub fn from_visit(
+        visit: &kiosk_core::session::BookingRequest,
+        account_token: Option<String>,
+        language: kiosk_core::Language,
+    ) -> BookingRequest {
+        use kiosk_core::applicant::Identity;
+        let mut details = match serde_json::to_value(&visit.applicant) {
+            Ok(Value::Object(map)) => map.into_iter().collect::<BTreeMap<_, _>>(),
+            _ => BTreeMap::new(),
+        };
+        if let Identity::NoCurp(i) = &visit.identity {
+            details.insert("birth_date".into(), Value::String(i.birth_date.to_string()));
+            details.insert("sex".into(), Value::String(i.sex.code().to_string()));
+            details.insert("nationality".into(), Value::String(i.nationality.to_string()));
+        }
+        let info: serde_json::Map<String, Value> = visit
+            .procedures
+            .iter()
+            .filter(|c| !c.info.0.is_empty())
+            .map(|c| {
+                let fields = c
+                    .info
+                    .0
+                    .iter()
+                    .map(|(k, v)| {
+                        (
+                            serde_json::to_value(k)
+                                .ok()
+                                .and_then(|k| k.as_str().map(str::to_owned))
+                                .unwrap_or_default(),
+                            Value::String(v.clone()),
+                        )
+                    })
+                    .collect::<serde_json::Map<_, _>>();
+                (c.procedure.id().to_owned(), Value::Object(fields))
+            })
+            .collect();
+        if !info.is_empty() {
+            details.insert("procedure_info".into(), Value::Object(info));
+        }
+        BookingRequest {
+            slot_id: visit.slot.id.0.clone(),
+            hold_id: Some(visit.hold.id.0.clone()),
+            procedures: visit.procedures.iter().map(|c| c.procedure.id().to_owned()).collect(),
+            applicant: Applicant {
+                given_names: visit.identity.given_names().as_str().to_owned(),
+                first_last_name: visit.identity.first_last_name().as_str().to_owned(),
+                second_last_name: visit.identity.second_last_name().map(|n| n.as_str().to_owned()),
+                curp: visit.identity.curp().map(|c| c.as_str().to_owned()),
+                details,
+            },
+            documents: visit.documents.iter().map(|(k, d)| (*k, d.id.clone())).collect(),
+            account_token,
+            language: Some(language),
+        }
+    }
+}

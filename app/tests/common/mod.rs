@@ -1,0 +1,238 @@
+//! Drives the real UI as a visitor would, through Slint's testing backend with a running event
+//! loop: elements are found by their accessible label, pressed and typed into; the kiosk talks
+//! to the central simulator on loopback, exactly as `--demo` does.
+//!
+//! Slint allows one event loop per process, so each end-to-end scenario is its own test binary.
+
+#![allow(clippy::unwrap_used, dead_code, unreachable_pub)] // test code: a failed unwrap is a failed test
+
+use std::cell::RefCell;
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use citas_kiosk::controller::{self, Services};
+use citas_kiosk::demo::{self, Demo};
+use citas_kiosk::ui::{AppWindow, Kiosk, Page, Visit};
+use futures_util::FutureExt;
+use i_slint_backend_testing::{AccessibleRole, ElementHandle};
+use slint::platform::WindowEvent;
+use slint::{ComponentHandle, LogicalPosition, Model};
+
+/// How long any one thing on screen may take to appear.
+const PATIENCE: Duration = Duration::from_secs(30);
+
+/// A kiosk in demo mode, with its window.
+pub struct Harness {
+    pub ui: AppWindow,
+    pub demo: Demo,
+    pub runtime: tokio::runtime::Runtime,
+}
+
+impl Harness {
+    pub fn start() -> Harness {
+        i_slint_backend_testing::init_integration_test_with_system_time();
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let demo = runtime.block_on(demo::start()).unwrap();
+        let ui = AppWindow::new().unwrap();
+        controller::wire(
+            &ui,
+            Services {
+                runtime: runtime.handle().clone(),
+                engine: demo.engine.clone(),
+            },
+        );
+        ui.window().set_size(slint::PhysicalSize::new(SIZE.0, SIZE.1));
+        ui.show().unwrap();
+        Harness { ui, demo, runtime }
+    }
+
+    /// Runs `scenario` in the UI's event loop; a failed assertion inside fails the test.
+    pub fn run<F: Future<Output = ()> + 'static>(self, scenario: impl FnOnce(Rc<Harness>) -> F) {
+        let outcome: Rc<RefCell<Option<std::thread::Result<()>>>> = Rc::default();
+        let h = Rc::new(self);
+        let task = scenario(h.clone());
+        let keep = outcome.clone();
+        slint::spawn_local(async move {
+            let result = AssertUnwindSafe(task).catch_unwind().await;
+            *keep.borrow_mut() = Some(result);
+            let _ = slint::quit_event_loop();
+        })
+        .unwrap();
+        slint::run_event_loop_until_quit().unwrap();
+        let outcome = outcome.borrow_mut().take().expect("the scenario ran to its end");
+        if let Err(panic) = outcome {
+            std::panic::resume_unwind(panic);
+        }
+    }
+
+    /// A `/sim/*` control of the central simulator.
+    pub fn admin(&self, method: reqwest::Method, path: &str, body: Option<serde_json::Value>) -> serde_json::Value {
+        let url = format!("{}/sim/{path}", self.demo.central.url);
+        self.runtime.block_on(async move {
+            let mut rb = reqwest::Client::new().request(method, url);
+            if let Some(b) = body {
+                rb = rb.json(&b);
+            }
+            let resp = rb.send().await.unwrap();
+            assert!(resp.status().is_success(), "/sim/{path}: {}", resp.status());
+            resp.json().await.unwrap_or(serde_json::Value::Null)
+        })
+    }
+
+    pub fn page(&self) -> Page {
+        self.ui.global::<Kiosk>().get_page()
+    }
+}
+
+/// The window size the scenarios run at (the kiosk's landscape screen).
+pub const SIZE: (u32, u32) = (1280, 800);
+
+/// A swipe over the middle of the screen (of [`SIZE`]): positive `dy` scrolls the page down.
+fn swipe(ui: &AppWindow, dy: f32) {
+    ui.window().dispatch_event(WindowEvent::PointerScrolled {
+        position: LogicalPosition::new(640.0, 400.0),
+        delta_x: 0.0,
+        delta_y: -dy,
+    });
+}
+
+fn find_here(ui: &AppWindow, label: &str, wanted: impl Fn(Option<AccessibleRole>) -> bool) -> Option<ElementHandle> {
+    ElementHandle::find_by_accessible_label(ui, label).find(|e| wanted(e.accessible_role()))
+}
+
+/// Finds an element as a visitor does: on screen, or by scrolling down the page (only what is
+/// on screen can be touched), then back up.
+fn find_role(
+    ui: &AppWindow,
+    label: &str,
+    wanted: impl Fn(Option<AccessibleRole>) -> bool + Copy,
+) -> Option<ElementHandle> {
+    if let Some(e) = find_here(ui, label, wanted) {
+        return Some(e);
+    }
+    for dy in [200.0, -200.0] {
+        for _ in 0..40 {
+            swipe(ui, dy);
+            if let Some(e) = find_here(ui, label, wanted) {
+                return Some(e);
+            }
+        }
+    }
+    None
+}
+
+/// Something a finger can act on labelled `label` (a caption with the same words is skipped).
+fn find(ui: &AppWindow, label: &str) -> Option<ElementHandle> {
+    find_role(ui, label, |r| !matches!(r, Some(AccessibleRole::Text) | None))
+}
+
+/// Presses the element labelled `label`, as a finger would.
+pub fn press(ui: &AppWindow, label: &str) {
+    let element = find(ui, label).unwrap_or_else(|| panic!("nothing labelled {label:?} on screen"));
+    element.invoke_accessible_default_action();
+}
+
+/// Types `text` into the field labelled `label`.
+pub fn type_into(ui: &AppWindow, label: &str, text: &str) {
+    let element = find_role(ui, label, |r| r == Some(AccessibleRole::TextInput))
+        .unwrap_or_else(|| panic!("no field labelled {label:?} on screen"));
+    element.set_accessible_value(text);
+}
+
+/// Lets the event loop run for `d` (timers, answers from the runtime).
+pub async fn pause(d: Duration) {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    slint::Timer::single_shot(d, move || {
+        let _ = tx.send(());
+    });
+    let _ = rx.await;
+}
+
+/// Waits until `cond` holds, failing the test after [`PATIENCE`].
+pub async fn until(ui: &AppWindow, what: &str, cond: impl Fn(&AppWindow) -> bool) {
+    let deadline = Instant::now() + PATIENCE;
+    while !cond(ui) {
+        assert!(
+            Instant::now() < deadline,
+            "waited {PATIENCE:?} for {what}; on screen: page {:?}, errors {:?}, search {:?}, CURP {:?}",
+            ui.global::<Kiosk>().get_page(),
+            ui.global::<Visit>().get_errors(),
+            ui.global::<Visit>().get_search_message(),
+            ui.global::<Visit>().get_curp_error(),
+        );
+        pause(Duration::from_millis(20)).await;
+    }
+}
+
+/// Every labelled element on screen with its role (for failure messages).
+pub fn labels(ui: &AppWindow) -> Vec<String> {
+    i_slint_backend_testing::ElementQuery::from_root(ui)
+        .find_all()
+        .into_iter()
+        .filter_map(|e| Some(format!("{:?}={:?}", e.accessible_role()?, e.accessible_label()?)))
+        .collect()
+}
+
+/// Waits for an element labelled `label` to be on screen.
+pub async fn until_shown(ui: &AppWindow, label: &str) {
+    let deadline = Instant::now() + PATIENCE;
+    while find_here(ui, label, |r| !matches!(r, Some(AccessibleRole::Text) | None)).is_none()
+        && find(ui, label).is_none()
+    {
+        assert!(
+            Instant::now() < deadline,
+            "waited {PATIENCE:?} for {label:?}; offices {}; on screen: {:?}",
+            ui.global::<Visit>().get_offices().row_count(),
+            labels(ui)
+        );
+        pause(Duration::from_millis(20)).await;
+    }
+}
+
+/// The first day of the calendar a visitor can pick, as its accessible label says it.
+pub fn first_free_day(ui: &AppWindow) -> Option<(String, String)> {
+    let days = ui.global::<Visit>().get_days();
+    days.iter()
+        .find(|d| d.selectable)
+        .map(|d| (format!("{} {}", d.day, d.label), d.date.to_string()))
+}
+
+/// Step 5 in full: the first free day, its first time, held; returns the held slot's id.
+pub async fn pick_first_time(ui: &AppWindow) -> String {
+    until(ui, "a free day on the calendar", |ui| first_free_day(ui).is_some()).await;
+    let (day_label, _) = first_free_day(ui).unwrap();
+    press(ui, &day_label);
+    until(ui, "the free times of the day", |ui| {
+        ui.global::<Visit>().get_times().row_count() > 0
+    })
+    .await;
+    let v = ui.global::<Visit>();
+    let first = v.get_times().row_data(0).unwrap();
+    press(ui, &format!("{}: {}", v.get_day_label(), first.label));
+    until(ui, "the hold's countdown", |ui| {
+        !ui.global::<Visit>().get_hold_text().is_empty()
+    })
+    .await;
+    first.id.to_string()
+}
+
+/// Presses Scan on every document row and waits until each is attached.
+pub async fn scan_every_document(ui: &AppWindow, scan: &str) {
+    let rows = ui.global::<Visit>().get_documents();
+    let labels: Vec<String> = rows.iter().map(|r| format!("{scan}: {}", r.label)).collect();
+    assert!(labels.len() >= 3, "at least the three base documents are asked for");
+    for label in labels {
+        press(ui, &label);
+        until(ui, "the upload", |ui| !ui.global::<Visit>().get_busy()).await;
+    }
+    until(ui, "every document attached", |ui| {
+        ui.global::<Visit>().get_documents().iter().all(|r| r.attached)
+    })
+    .await;
+}

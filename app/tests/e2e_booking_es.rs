@@ -1,0 +1,124 @@
+//! A visitor books a passport appointment in Spanish, from the welcome screen to the
+//! confirmation, with their CURP; the booking is then checked on the central server.
+
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
+
+mod common;
+
+use citas_kiosk::demo::{DEMO_EMAIL, DEMO_PASSWORD};
+use citas_kiosk::ui::{Kiosk, Page, Visit};
+use common::{Harness, press, scan_every_document, type_into, until, until_shown};
+use slint::{ComponentHandle, Model};
+
+#[test]
+fn a_visitor_books_a_passport_appointment_in_spanish_with_their_curp() {
+    Harness::start().run(|h| async move {
+        let ui = &h.ui;
+        assert_eq!(ui.global::<Kiosk>().get_language(), "es");
+        press(ui, "Reservar una cita");
+        assert_eq!(h.page(), Page::SignIn);
+
+        // Sign in; the terms must be accepted first.
+        type_into(ui, "Correo electrónico", DEMO_EMAIL);
+        type_into(ui, "Contraseña", DEMO_PASSWORD);
+        press(ui, "Iniciar sesión");
+        until(ui, "the terms reminder", |ui| {
+            ui.global::<citas_kiosk::ui::SignIn>()
+                .get_error()
+                .contains("términos y condiciones")
+        })
+        .await;
+        press(ui, "He leído y acepto los términos y condiciones");
+        press(ui, "Iniciar sesión");
+        until(ui, "step 1", |_| h.page() == Page::Location).await;
+
+        // 1 Location.
+        press(ui, "País donde vive: Estados Unidos");
+        type_into(ui, "Código postal", "90057");
+        press(ui, "Buscar oficinas");
+        until_shown(ui, "Consulado General de México en Los Ángeles").await;
+        press(ui, "Consulado General de México en Los Ángeles");
+        press(ui, "Siguiente");
+        until(ui, "step 2", |_| h.page() == Page::Procedures).await;
+        assert_eq!(ui.global::<Visit>().get_step(), 2);
+
+        // 2 Type of procedure: a wrong CURP is explained, the right one shows whose it is.
+        type_into(ui, "CURP", "GODE561231HDFRRN01");
+        press(ui, "Buscar CURP");
+        let error = ui.global::<Visit>().get_curp_error().to_string();
+        assert!(
+            error.starts_with("El último carácter de la CURP no corresponde"),
+            "{error}"
+        );
+        type_into(ui, "CURP", "gode561231hdfrrn00");
+        press(ui, "Buscar CURP");
+        until(ui, "whose CURP it is", |ui| {
+            !ui.global::<Visit>().get_curp_owner().is_empty()
+        })
+        .await;
+        assert_eq!(ui.global::<Visit>().get_curp_owner(), "CURP de: Enrique González Durán");
+        press(ui, "Pasaporte");
+        press(ui, "Siguiente");
+        assert_eq!(h.page(), Page::Procedures, "the passport's information is missing");
+        press(ui, "Capturar información");
+        press(ui, "Tipo de trámite: Renovación");
+        press(ui, "Vigencia (años): 6 años");
+        press(ui, "Información completa");
+        press(ui, "Siguiente");
+        until(ui, "step 3", |_| h.page() == Page::Applicant).await;
+
+        // 3 Applicant information: born in Mexico City according to the CURP; the rest typed.
+        type_into(ui, "Municipio o ciudad de nacimiento", "Ciudad de México");
+        press(ui, "Estado civil: Casado(a)");
+        type_into(ui, "Código postal", "9005");
+        type_into(ui, "Estado o provincia", "California");
+        type_into(ui, "Ciudad", "Los Ángeles");
+        type_into(ui, "Calle y número", "2401 W 6th St");
+        type_into(ui, "Contacto de emergencia", "María José Núñez Güemes");
+        type_into(ui, "Teléfono de emergencia", "(213) 351-6800");
+        press(ui, "Siguiente");
+        assert_eq!(h.page(), Page::Applicant, "a four-digit ZIP keeps the visitor here");
+        let postal = ui
+            .global::<Visit>()
+            .get_applicant_fields()
+            .iter()
+            .find(|f| f.key == "postal_code")
+            .unwrap();
+        assert!(!postal.error.is_empty(), "the ZIP code's error is shown next to it");
+        type_into(ui, "Código postal", "90057");
+        press(ui, "Siguiente");
+        until(ui, "step 4", |_| h.page() == Page::Documents).await;
+
+        // 4 Documents.
+        scan_every_document(ui, "Escanear").await;
+        press(ui, "Siguiente");
+        until(ui, "step 5", |_| h.page() == Page::DateTime).await;
+
+        // 5 Date and time, held, confirmed.
+        let slot = common::pick_first_time(ui).await;
+        assert!(ui.global::<Visit>().get_hold_text().starts_with("Apartamos para usted"));
+        press(ui, "Confirmar cita");
+        until(ui, "the confirmation", |_| h.page() == Page::Confirmation).await;
+        let v = ui.global::<Visit>();
+        assert!(!v.get_pending());
+        let code = v.get_code().to_string();
+        assert_eq!(code.len(), 8);
+
+        // The server has it, for this slot, procedure and account.
+        let engine = h.demo.engine.clone();
+        let booking = h
+            .runtime
+            .block_on(async move { engine.client().booking(&code).await })
+            .unwrap();
+        assert_eq!(booking.slot_id, slot);
+        assert_eq!(booking.status, "confirmed");
+        assert_eq!(booking.procedures, vec!["passport".to_owned()]);
+        assert!(booking.account_id.is_some(), "booked for the signed-in account");
+
+        // Finish wipes the visit.
+        press(ui, "Terminar");
+        assert_eq!(h.page(), Page::Welcome);
+        assert_eq!(ui.global::<citas_kiosk::ui::SignIn>().get_email(), "");
+        assert_eq!(ui.global::<Visit>().get_curp(), "");
+    });
+}
