@@ -540,10 +540,19 @@ fn show_step(ui: &AppWindow, step: kiosk_core::session::Step) {
     if step == kiosk_core::session::Step::DateTime {
         let office = STATE.with_borrow(|st| st.visit.session.office().cloned());
         if let (Some(office), Some(engine)) = (office, engine()) {
+            STATE.with_borrow_mut(|st| {
+                st.visit.notice = Some(visit::Msg::words(
+                    "Cargando el calendario de citas…",
+                    "Loading the appointment calendar…",
+                ));
+            });
             spawn_for_visit(
                 &ui.as_weak(),
                 async move { visit::office_slots(&engine, &office).await },
-                |_, v, slots| visit::slots_loaded(v, slots, chrono::Utc::now()),
+                |_, v, slots| {
+                    v.notice = None;
+                    visit::slots_loaded(v, slots, chrono::Utc::now());
+                },
             );
         }
     }

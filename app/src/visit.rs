@@ -114,6 +114,8 @@ pub struct VisitState {
     pub applicant_errors: Vec<FieldError>,
     // step 5
     pub month: Option<(i32, u32)>,
+    /// Whether `slots` holds the office's availability yet (the calendar shows nothing before).
+    pub slots_loaded: bool,
     pub slots: Vec<Slot>,
     pub day: Option<NaiveDate>,
     pub outcome: Option<Outcome>,
@@ -587,6 +589,11 @@ pub fn kind_id(kind: DocumentKind) -> String {
 fn calendar_view(ui: &AppWindow, st: &VisitState, lang: Language, now: DateTime<Utc>) {
     let v = ui.global::<Visit>();
     let Some(office) = st.session.office() else { return };
+    if !st.slots_loaded {
+        v.set_days(model(Vec::new()));
+        v.set_month_label(SharedString::new());
+        return;
+    }
     let today = kiosk_core::time::office_date(office.tz, now);
     let (y, m) = st.month.unwrap_or((today.year(), today.month()));
     let Some(month) = calendar::month(office, y, m, &st.slots, now) else {
@@ -1093,6 +1100,7 @@ pub fn slots_loaded(st: &mut VisitState, slots: Result<Vec<Slot>, EngineError>, 
     match slots {
         Ok(slots) => {
             st.slots = slots;
+            st.slots_loaded = true;
             if st.month.is_none() {
                 if let Some(office) = st.session.office() {
                     st.month = st

@@ -1,0 +1,143 @@
+//! The held time is lost (the hold ran out on the server and someone else booked the last
+//! place) while the visitor confirms: they are told, stay on the calendar with the day
+//! refreshed, and nothing is shown as confirmed; they then confirm another time.
+
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
+
+mod common;
+
+use chrono::{DateTime, Utc};
+use citas_kiosk::demo::{DEMO_EMAIL, DEMO_PASSWORD};
+use citas_kiosk::ui::{Page, Visit};
+use common::{Harness, press, scan_every_document, type_into, until, until_shown};
+use slint::{ComponentHandle, Model};
+
+#[test]
+fn a_slot_taken_while_confirming_sends_the_visitor_back_to_a_refreshed_calendar() {
+    Harness::start().run(|h| async move {
+        let ui = &h.ui;
+        // One place, nine days ahead, at a minute no seeded slot uses.
+        let start: DateTime<Utc> = (Utc::now() + chrono::Duration::days(9))
+            .date_naive()
+            .and_hms_opt(19, 7, 0)
+            .unwrap()
+            .and_utc();
+        let new = h.admin(
+            reqwest::Method::POST,
+            "slots",
+            Some(serde_json::json!({"office_id": "LAX", "start": start, "capacity": 1})),
+        );
+        let contested = new["id"].as_str().unwrap().to_owned();
+
+        press(ui, "English");
+        press(ui, "Book an appointment");
+        type_into(ui, "E-mail", DEMO_EMAIL);
+        type_into(ui, "Password", DEMO_PASSWORD);
+        press(ui, "I have read and accept the terms and conditions");
+        press(ui, "Sign in");
+        until(ui, "step 1", |_| h.page() == Page::Location).await;
+        type_into(ui, "ZIP or postal code", "90057");
+        press(ui, "Search offices");
+        until_shown(ui, "Consulado General de México en Los Ángeles").await;
+        press(ui, "Consulado General de México en Los Ángeles");
+        press(ui, "Next");
+        until(ui, "step 2", |_| h.page() == Page::Procedures).await;
+        let digit = kiosk_core::curp::check_digit("LOMM900517MJCPRR0").unwrap();
+        type_into(ui, "CURP", &format!("LOMM900517MJCPRR0{digit}"));
+        press(ui, "Search CURP");
+        until(ui, "whose CURP it is", |ui| {
+            !ui.global::<Visit>().get_curp_owner().is_empty()
+        })
+        .await;
+        press(ui, "Consular ID card (matrícula consular)");
+        press(ui, "Next");
+        until(ui, "step 3", |_| h.page() == Page::Applicant).await;
+        type_into(ui, "Town or city of birth", "Guadalajara");
+        press(ui, "Marital status: Divorced");
+        type_into(ui, "ZIP or postal code", "90057");
+        type_into(ui, "State or province", "California");
+        type_into(ui, "City", "Los Angeles");
+        type_into(ui, "Street and number", "2401 W 6th St");
+        type_into(ui, "Emergency contact", "José López");
+        type_into(ui, "Emergency phone", "+1 213 351 6800");
+        press(ui, "Next");
+        until(ui, "step 4", |_| h.page() == Page::Documents).await;
+        scan_every_document(ui, "Scan").await;
+        press(ui, "Next");
+        until(ui, "step 5", |_| h.page() == Page::DateTime).await;
+
+        // Find the contested slot's day (it may be next month) and hold it.
+        let day = start
+            .with_timezone(&chrono_tz::America::Los_Angeles)
+            .date_naive()
+            .to_string();
+        until(ui, "the calendar", |ui| common::first_free_day(ui).is_some()).await;
+        let find_day =
+            |ui: &citas_kiosk::ui::AppWindow| ui.global::<Visit>().get_days().iter().find(|d| d.date == day.as_str());
+        if find_day(ui).is_none() {
+            press(ui, "Next month");
+        }
+        let cell = find_day(ui).unwrap();
+        press(ui, &format!("{} {}", cell.day, cell.label));
+        until(ui, "the day's times", |ui| {
+            ui.global::<Visit>()
+                .get_times()
+                .iter()
+                .any(|t| t.id == contested.as_str())
+        })
+        .await;
+        let v = ui.global::<Visit>();
+        let time = v.get_times().iter().find(|t| t.id == contested.as_str()).unwrap();
+        press(ui, &format!("{}: {}", v.get_day_label(), time.label));
+        until(ui, "the hold", |ui| !ui.global::<Visit>().get_hold_text().is_empty()).await;
+
+        // The server's hold runs out and another kiosk books the last place.
+        h.admin(
+            reqwest::Method::POST,
+            "clock",
+            Some(serde_json::json!({"seconds": 301})),
+        );
+        let engine = h.demo.engine.clone();
+        let taken = contested.clone();
+        let other = h
+            .runtime
+            .block_on(async move {
+                let docs = kiosk_tests::documents(&engine).await;
+                engine
+                    .client()
+                    .confirm(&uuid_like(), &kiosk_tests::passport_booking(&taken, &docs))
+                    .await
+            })
+            .unwrap();
+        assert_eq!(other.slot_id, contested);
+
+        press(ui, "Confirm appointment");
+        until(ui, "the slot-taken message", |ui| {
+            ui.global::<Visit>()
+                .get_errors()
+                .starts_with("Someone else has just taken that time")
+        })
+        .await;
+        assert_eq!(h.page(), Page::DateTime, "back on the calendar, not on a confirmation");
+        assert_eq!(ui.global::<Visit>().get_code(), "", "nothing shown as confirmed");
+        until(ui, "the refreshed day", |ui| {
+            !ui.global::<Visit>()
+                .get_times()
+                .iter()
+                .any(|t| t.id == contested.as_str())
+        })
+        .await;
+
+        // Another time of the refreshed calendar confirms.
+        let slot = common::pick_first_time(ui).await;
+        assert_ne!(slot, contested);
+        press(ui, "Confirm appointment");
+        until(ui, "the confirmation", |_| h.page() == Page::Confirmation).await;
+        assert_eq!(ui.global::<Visit>().get_code().len(), 8);
+    });
+}
+
+/// An idempotency key of the other kiosk.
+fn uuid_like() -> String {
+    format!("other-kiosk-{}", std::process::id())
+}
