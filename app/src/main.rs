@@ -47,7 +47,7 @@ fn main() -> anyhow::Result<()> {
     if let Some(dir) = args.screenshots {
         let code = kiosk_core::booking::ConfirmationCode::parse(&demo.sample_code)?;
         let found = runtime.block_on(controller::find(&demo.engine, &code))?;
-        for path in screenshots::render_all(&dir, args.size, &found)? {
+        for path in screenshots::render_all(&dir, args.size, &found, &demo.engine, runtime.handle())? {
             println!("{}", path.display());
         }
         return Ok(());

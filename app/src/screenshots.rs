@@ -10,11 +10,12 @@ use slint::platform::software_renderer::{MinimalSoftwareWindow, RepaintBufferTyp
 use slint::platform::{Platform, WindowAdapter};
 use slint::{ComponentHandle, PhysicalSize, PlatformError};
 
-use crate::controller::{self, FoundBooking};
-use crate::ui::{AppWindow, Kiosk, Lookup, LookupState, Page};
+use kiosk_sync::SyncEngine;
 
-/// Puts the window in the state of one screen.
-type SetUp<'a> = dyn Fn(&AppWindow) + 'a;
+use crate::controller::{self, FoundBooking};
+use crate::demo;
+use crate::ui::{AppWindow, Kiosk, Lookup, LookupState, Page, SignIn, Visit};
+use crate::visit::{self, Forms, VisitState};
 
 struct Headless {
     window: Rc<MinimalSoftwareWindow>,
@@ -49,9 +50,168 @@ fn save(ui: &AppWindow, path: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Renders the screens. `found` is a real booking (from the demo's simulator) for the lookup
-/// screens.
-pub fn render_all(dir: &Path, (w, h): (u32, u32), found: &FoundBooking) -> anyhow::Result<Vec<std::path::PathBuf>> {
+/// One screen: its file name and how to put the window in its state.
+struct Screen {
+    name: &'static str,
+    page: Page,
+    visit: Option<VisitState>,
+    set_up: Box<dyn Fn(&AppWindow, Language)>,
+}
+
+impl Screen {
+    fn new(name: &'static str, page: Page, visit: Option<&VisitState>) -> Screen {
+        Screen {
+            name,
+            page,
+            visit: visit.cloned(),
+            set_up: Box::new(|_, _| {}),
+        }
+    }
+
+    fn with(mut self, f: impl Fn(&AppWindow, Language) + 'static) -> Screen {
+        self.set_up = Box::new(f);
+        self
+    }
+}
+
+/// Walks a whole visit against the demo's simulator with the same functions the controller
+/// calls, keeping the state of every screen on the way.
+fn visit_screens(engine: &SyncEngine, runtime: &tokio::runtime::Handle) -> anyhow::Result<Vec<Screen>> {
+    let now = chrono::Utc::now();
+    let client = engine.client().clone();
+    let mut st = VisitState::default();
+    let catalogue = runtime.block_on(visit::load_catalogue(engine))?;
+    visit::apply_catalogue(&mut st, &catalogue);
+    let mut screens = Vec::new();
+
+    if let Err(msg) = visit::check_sign_in(demo::DEMO_EMAIL, demo::DEMO_PASSWORD, false) {
+        st.sign_in_error = Some(msg);
+    }
+    screens.push(Screen::new("sign-in", Page::SignIn, Some(&st)).with(|ui, _| {
+        ui.global::<SignIn>().set_email(demo::DEMO_EMAIL.into());
+        ui.global::<SignIn>().set_password(demo::DEMO_PASSWORD.into());
+    }));
+    st.sign_in_error = None;
+    let account = runtime.block_on(client.sign_in(demo::DEMO_EMAIL, demo::DEMO_PASSWORD))?;
+    st.session.sign_in(
+        account.account_id.clone(),
+        kiosk_core::email::Email::parse(demo::DEMO_EMAIL)?,
+    );
+    st.account = Some(account);
+
+    // 1 Location.
+    let near = runtime.block_on(client.offices_near("US", "90057")).map(|n| n.offices);
+    visit::search_result(&mut st, near);
+    visit::choose_office(&mut st, "LAX");
+    let location = |ui: &AppWindow, _: Language| {
+        ui.global::<Visit>().set_country("US".into());
+        ui.global::<Visit>().set_postal_code("90057".into());
+    };
+    screens.push(Screen::new("location", Page::Location, Some(&st)).with(location));
+    anyhow::ensure!(visit::next(&mut st, now).is_some(), "step 1 of the screenshot visit");
+
+    // 2 Type of procedure: with a CURP, the passport's form, and the no-CURP path.
+    let curp = runtime.block_on(client.curp("GODE561231HDFRRN00"));
+    visit::curp_found(&mut st, curp);
+    visit::toggle_procedure(&mut st, "passport");
+    visit::toggle_procedure(&mut st, "voter_credential");
+    let with_curp = |ui: &AppWindow, _: Language| ui.global::<Visit>().set_curp("GODE561231HDFRRN00".into());
+    screens.push(Screen::new("procedures", Page::Procedures, Some(&st)).with(with_curp));
+    visit::open_info(&mut st, "passport");
+    visit::edit_info(&mut st, "passport_kind", "renewal");
+    screens.push(Screen::new("procedure-information", Page::Procedures, Some(&st)));
+    visit::edit_info(&mut st, "passport_validity", "6");
+    let today = visit::office_today(&st, now);
+    visit::info_done(&mut st, today);
+    let mut no_curp = st.clone();
+    visit::set_no_curp(&mut no_curp, true);
+    visit::identity_edited(&mut no_curp, "given_names", "Jane");
+    visit::identity_edited(&mut no_curp, "birth_date", "14/02/1985");
+    let _ = visit::next(&mut no_curp, now);
+    screens.push(Screen::new("procedures-no-curp", Page::Procedures, Some(&no_curp)));
+    anyhow::ensure!(visit::next(&mut st, now).is_some(), "step 2 of the screenshot visit");
+
+    // 3 Applicant, first with mistakes.
+    visit::applicant_edited(&mut st, "birth_city", "Ciudad de México");
+    visit::applicant_edited(&mut st, "postal_code", "9005");
+    let _ = visit::next(&mut st, now);
+    screens.push(Screen::new("applicant", Page::Applicant, Some(&st)));
+    for (k, v) in [
+        ("marital_status", "married"),
+        ("postal_code", "90057"),
+        ("address_state", "California"),
+        ("city", "Los Angeles"),
+        ("street", "2401 W 6th St"),
+        ("emergency_name", "María José Núñez Güemes"),
+        ("emergency_phone", "(213) 351-6800"),
+    ] {
+        visit::applicant_edited(&mut st, k, v);
+    }
+    anyhow::ensure!(visit::next(&mut st, now).is_some(), "step 3 of the screenshot visit");
+
+    // 4 Documents: one scanned, then all.
+    let kinds = st.session.required_documents();
+    for (i, kind) in kinds.iter().enumerate() {
+        let pdf = visit::sample_pdf(*kind);
+        let uploaded = runtime.block_on(engine.upload_document(*kind, pdf.into(), visit::upload_patience()));
+        visit::attach(&mut st, *kind, uploaded);
+        if i == 0 {
+            screens.push(Screen::new("documents", Page::Documents, Some(&st)));
+        }
+    }
+    anyhow::ensure!(visit::next(&mut st, now).is_some(), "step 4 of the screenshot visit");
+
+    // 5 Date and time: the first free day, its first time, held.
+    let office = st.session.office().cloned().context("an office")?;
+    let slots = runtime.block_on(visit::office_slots(engine, &office));
+    visit::slots_loaded(&mut st, slots, now);
+    let first = st
+        .slots
+        .iter()
+        .filter(|s| s.remaining > 0 && s.start > now)
+        .min_by_key(|s| s.start)
+        .cloned()
+        .context("a free slot")?;
+    visit::choose_day(
+        &mut st,
+        &kiosk_core::time::office_date(office.tz, first.start).to_string(),
+    );
+    let (slot, _) = visit::choose_time(&mut st, &first.id.0, now).context("choosing the time")?;
+    let hold = runtime.block_on(engine.hold(&slot.id.0));
+    visit::held(&mut st, &slot, hold);
+    screens.push(Screen::new("date-time", Page::DateTime, Some(&st)));
+    let mut idle = st.clone();
+    idle.errors = None;
+    screens.push(
+        Screen::new("inactivity-warning", Page::DateTime, Some(&idle)).with(|ui, _| {
+            ui.global::<Kiosk>().set_idle_warning(true);
+            ui.global::<Kiosk>().set_idle_seconds_left(27);
+        }),
+    );
+
+    // Confirmation, and the same visit kept while the network is down.
+    let request = visit::booking_request(&mut st, Language::Es, now).context("the booking request")?;
+    let mut pending = st.clone();
+    let outcome = runtime.block_on(engine.confirm(&request, visit::confirm_patience()));
+    anyhow::ensure!(
+        visit::confirmed(&mut st, outcome),
+        "the screenshot visit was not confirmed"
+    );
+    screens.push(Screen::new("confirmation", Page::Confirmation, Some(&st)));
+    pending.outcome = Some(visit::Outcome::Pending);
+    screens.push(Screen::new("confirmation-pending", Page::Confirmation, Some(&pending)));
+    Ok(screens)
+}
+
+/// Renders every screen in both languages. `found` is a real booking (from the demo's
+/// simulator) for the lookup screens; the visit screens are walked against the same simulator.
+pub fn render_all(
+    dir: &Path,
+    (w, h): (u32, u32),
+    found: &FoundBooking,
+    engine: &SyncEngine,
+    runtime: &tokio::runtime::Handle,
+) -> anyhow::Result<Vec<std::path::PathBuf>> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let window = MinimalSoftwareWindow::new(RepaintBufferType::NewBuffer);
     slint::platform::set_platform(Box::new(Headless { window: window.clone() }))
@@ -59,28 +219,42 @@ pub fn render_all(dir: &Path, (w, h): (u32, u32), found: &FoundBooking) -> anyho
     let ui = AppWindow::new()?;
     ui.window().set_size(PhysicalSize::new(w, h));
     ui.show()?;
+    let forms = Forms::install(&ui);
+    let mut screens = vec![
+        Screen::new("welcome", Page::Welcome, None),
+        Screen::new("lookup", Page::Lookup, None).with(|ui, _| {
+            ui.global::<Lookup>().set_state(LookupState::Idle);
+            ui.global::<Lookup>().set_code("".into());
+        }),
+        Screen::new("lookup-not-found", Page::Lookup, None).with(|ui, _| {
+            ui.global::<Lookup>().set_code("ABCD2345".into());
+            ui.global::<Lookup>().set_state(LookupState::NotFound);
+        }),
+        Screen::new("lookup-found", Page::Lookup, None).with({
+            let found = found.clone();
+            move |ui, lang| controller::show_found(ui, &found, lang)
+        }),
+        Screen::new("lookup-confirm-cancel", Page::Lookup, None).with({
+            let found = found.clone();
+            move |ui, lang| {
+                controller::show_found(ui, &found, lang);
+                ui.global::<Lookup>().set_state(LookupState::ConfirmCancel);
+            }
+        }),
+    ];
+    screens.extend(visit_screens(engine, runtime)?);
     let mut written = Vec::new();
     for lang in Language::ALL {
         controller::set_language(&ui, lang);
-        let screens: [(&str, &SetUp<'_>); 5] = [
-            ("welcome", &|ui| ui.global::<Kiosk>().set_page(Page::Welcome)),
-            ("lookup", &|ui| {
-                ui.global::<Kiosk>().set_page(Page::Lookup);
-                ui.global::<Lookup>().set_state(LookupState::Idle);
-                ui.global::<Lookup>().set_code("".into());
-            }),
-            ("lookup-not-found", &|ui| {
-                ui.global::<Lookup>().set_code("ABCD2345".into());
-                ui.global::<Lookup>().set_state(LookupState::NotFound);
-            }),
-            ("lookup-found", &|ui| controller::show_found(ui, found, lang)),
-            ("lookup-confirm-cancel", &|ui| {
-                ui.global::<Lookup>().set_state(LookupState::ConfirmCancel);
-            }),
-        ];
-        for (i, (name, set_up)) in screens.iter().enumerate() {
-            set_up(&ui);
-            let path = dir.join(format!("{:02}-{name}-{}.png", i + 1, lang.tag()));
+        for (i, screen) in screens.iter().enumerate() {
+            let k = ui.global::<Kiosk>();
+            k.set_idle_warning(false);
+            k.set_page(screen.page);
+            if let Some(st) = &screen.visit {
+                visit::render(&ui, st, &forms, lang);
+            }
+            (screen.set_up)(&ui, lang);
+            let path = dir.join(format!("{:02}-{}-{}.png", i + 1, screen.name, lang.tag()));
             save(&ui, &path)?;
             written.push(path);
         }

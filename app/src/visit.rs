@@ -85,7 +85,7 @@ pub enum Outcome {
 }
 
 /// Everything of one visit that is not in the [`Session`] itself.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct VisitState {
     /// Bumped when a visit ends: answers that arrive for an older visit are dropped.
     pub generation: u64,
@@ -600,6 +600,15 @@ fn calendar_view(ui: &AppWindow, st: &VisitState, lang: Language, now: DateTime<
         return;
     };
     v.set_month_label(s(month.label(lang)));
+    {
+        use kiosk_core::availability::Availability as A;
+        v.set_legend(model(
+            [A::High, A::Medium, A::Low, A::Full]
+                .into_iter()
+                .map(|a| s(a.label(lang)))
+                .collect(),
+        ));
+    }
     v.set_leading_blanks(i32::try_from(month.leading_blanks).unwrap_or(0));
     v.set_can_go_earlier((y, m) > (today.year(), today.month()));
     v.set_days(model(
@@ -609,7 +618,8 @@ fn calendar_view(ui: &AppWindow, st: &VisitState, lang: Language, now: DateTime<
             .map(|d| DayCell {
                 date: s(d.date.to_string()),
                 day: i32::try_from(d.date.day()).unwrap_or(0),
-                label: s(d.level.label(lang)),
+                label: s(d.level.short_label(lang)),
+                long_label: s(d.level.label(lang)),
                 level: match d.level {
                     kiosk_core::availability::Availability::High => 4,
                     kiosk_core::availability::Availability::Medium => 3,

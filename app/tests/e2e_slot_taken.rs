@@ -78,7 +78,7 @@ fn a_slot_taken_while_confirming_sends_the_visitor_back_to_a_refreshed_calendar(
             press(ui, "Next month");
         }
         let cell = find_day(ui).unwrap();
-        press(ui, &format!("{} {}", cell.day, cell.label));
+        press(ui, &format!("{} {}", cell.day, cell.long_label));
         until(ui, "the day's times", |ui| {
             ui.global::<Visit>()
                 .get_times()

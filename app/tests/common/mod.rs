@@ -200,7 +200,7 @@ pub fn first_free_day(ui: &AppWindow) -> Option<(String, String)> {
     let days = ui.global::<Visit>().get_days();
     days.iter()
         .find(|d| d.selectable)
-        .map(|d| (format!("{} {}", d.day, d.label), d.date.to_string()))
+        .map(|d| (format!("{} {}", d.day, d.long_label), d.date.to_string()))
 }
 
 /// Step 5 in full: the first free day, its first time, held; returns the held slot's id.

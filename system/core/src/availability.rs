@@ -130,7 +130,18 @@ impl Availability {
         matches!(self, Availability::High | Availability::Medium | Availability::Low)
     }
 
-    /// The short label printed on the day itself.
+    /// The one word printed on a day of the calendar (the legend gives [`Availability::label`]).
+    pub fn short_label(self, lang: Language) -> &'static str {
+        match self {
+            Availability::High => lang.pick("Muchas", "Many"),
+            Availability::Medium => lang.pick("Algunas", "Some"),
+            Availability::Low => lang.pick("Pocas", "Few"),
+            Availability::Full => lang.pick("Lleno", "Full"),
+            Availability::Closed => lang.pick("Cerrado", "Closed"),
+        }
+    }
+
+    /// The label of the level, as the calendar's legend and a screen reader give it.
     pub fn label(self, lang: Language) -> &'static str {
         match self {
             Availability::High => lang.pick("Alta disponibilidad", "Many free"),
