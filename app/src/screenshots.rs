@@ -50,12 +50,15 @@ fn save(ui: &AppWindow, path: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Puts the window in the state of one screen, in a language.
+type SetUp = Box<dyn Fn(&AppWindow, Language)>;
+
 /// One screen: its file name and how to put the window in its state.
 struct Screen {
     name: &'static str,
     page: Page,
     visit: Option<VisitState>,
-    set_up: Box<dyn Fn(&AppWindow, Language)>,
+    set_up: SetUp,
 }
 
 impl Screen {
