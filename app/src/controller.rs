@@ -17,7 +17,7 @@ use kiosk_sync::api::{Booking, CatalogueOffice};
 use kiosk_sync::{ConfirmOutcome, EngineError, SyncEngine};
 use slint::{ComponentHandle, Timer, TimerMode, Weak};
 
-use crate::ui::{AppWindow, Kiosk, Lookup, LookupState, Page, SignIn, Visit};
+use crate::ui::{AppWindow, Keyboard, Kiosk, Lookup, LookupState, Page, SignIn, Visit};
 use crate::visit::{self, Forms, VisitState};
 
 /// How long the visitor waits for a cancellation before it is left to the outbox.
@@ -393,6 +393,17 @@ pub fn wire(ui: &AppWindow, services: Services) {
         });
     });
     wire_visit(ui);
+    ui.global::<Keyboard>().on_key({
+        let ui = ui.as_weak();
+        move |text| {
+            // The on-screen keyboard types into whatever has the focus, as a real one would.
+            if let Some(ui) = ui.upgrade() {
+                let w = ui.window();
+                w.dispatch_event(slint::platform::WindowEvent::KeyPressed { text: text.clone() });
+                w.dispatch_event(slint::platform::WindowEvent::KeyReleased { text });
+            }
+        }
+    });
 
     let kiosk = ui.global::<Kiosk>();
     kiosk.on_language_chosen({

@@ -14,7 +14,7 @@ use kiosk_sync::SyncEngine;
 
 use crate::controller::{self, FoundBooking};
 use crate::demo;
-use crate::ui::{AppWindow, Kiosk, Lookup, LookupState, Page, SignIn, Visit};
+use crate::ui::{AppWindow, Keyboard, KeyboardLayout, Kiosk, Lookup, LookupState, Page, SignIn, Visit};
 use crate::visit::{self, Forms, VisitState};
 
 struct Headless {
@@ -77,6 +77,16 @@ impl Screen {
     }
 }
 
+/// Opens the on-screen keyboard as a focused field would.
+fn keyboard(ui: &AppWindow, layout: KeyboardLayout, label: &str, echo: &str, accents: bool) {
+    let k = ui.global::<Keyboard>();
+    k.set_layout(layout);
+    k.set_label(label.into());
+    k.set_echo(echo.into());
+    k.set_accents(accents);
+    k.set_forced(true);
+}
+
 /// Walks a whole visit against the demo's simulator with the same functions the controller
 /// calls, keeping the state of every screen on the way.
 fn visit_screens(engine: &SyncEngine, runtime: &tokio::runtime::Handle) -> anyhow::Result<Vec<Screen>> {
@@ -95,6 +105,15 @@ fn visit_screens(engine: &SyncEngine, runtime: &tokio::runtime::Handle) -> anyho
         ui.global::<SignIn>().set_password(demo::DEMO_PASSWORD.into());
     }));
     st.sign_in_error = None;
+    screens.push(Screen::new("keyboard-email", Page::SignIn, Some(&st)).with(|ui, lang| {
+        keyboard(
+            ui,
+            KeyboardLayout::Email,
+            lang.pick("Correo electrónico", "E-mail"),
+            "visitante@exa",
+            false,
+        );
+    }));
     let account = runtime.block_on(client.sign_in(demo::DEMO_EMAIL, demo::DEMO_PASSWORD))?;
     st.session.sign_in(
         account.account_id.clone(),
@@ -139,6 +158,28 @@ fn visit_screens(engine: &SyncEngine, runtime: &tokio::runtime::Handle) -> anyho
     visit::applicant_edited(&mut st, "postal_code", "9005");
     let _ = visit::next(&mut st, now);
     screens.push(Screen::new("applicant", Page::Applicant, Some(&st)));
+    screens.push(
+        Screen::new("keyboard-letters", Page::Applicant, Some(&st)).with(|ui, lang| {
+            keyboard(
+                ui,
+                KeyboardLayout::Letters,
+                lang.pick("Ciudad", "City"),
+                "Los Ángeles",
+                true,
+            );
+        }),
+    );
+    screens.push(
+        Screen::new("keyboard-phone", Page::Applicant, Some(&st)).with(|ui, lang| {
+            keyboard(
+                ui,
+                KeyboardLayout::Phone,
+                lang.pick("Teléfono de emergencia", "Emergency phone"),
+                "(213) 351-",
+                false,
+            );
+        }),
+    );
     for (k, v) in [
         ("marital_status", "married"),
         ("postal_code", "90057"),
@@ -252,6 +293,7 @@ pub fn render_all(
         for (i, screen) in screens.iter().enumerate() {
             let k = ui.global::<Kiosk>();
             k.set_idle_warning(false);
+            ui.global::<Keyboard>().set_forced(false);
             k.set_page(screen.page);
             if let Some(st) = &screen.visit {
                 visit::render(&ui, st, &forms, lang);

@@ -68,7 +68,41 @@ fn a_visitor_books_a_passport_appointment_in_spanish_with_their_curp() {
         until(ui, "step 3", |_| h.page() == Page::Applicant).await;
 
         // 3 Applicant information: born in Mexico City according to the CURP; the rest typed.
-        type_into(ui, "Municipio o ciudad de nacimiento", "Ciudad de México");
+        // Typed on the on-screen keyboard, with a capital and an accented letter.
+        common::type_on_keyboard(
+            ui,
+            "Municipio o ciudad de nacimiento",
+            &[
+                "Mayúscula",
+                "C",
+                "i",
+                "u",
+                "d",
+                "a",
+                "d",
+                "Espacio",
+                "d",
+                "e",
+                "Espacio",
+                "Mayúscula",
+                "M",
+                "Acentos",
+                "é",
+                "x",
+                "i",
+                "c",
+                "o",
+            ],
+            "Listo",
+        )
+        .await;
+        let city = ui
+            .global::<Visit>()
+            .get_applicant_fields()
+            .iter()
+            .find(|f| f.key == "birth_city")
+            .unwrap();
+        assert_eq!(city.value, "Ciudad de México", "typed on the on-screen keyboard");
         press(ui, "Estado civil: Casado(a)");
         type_into(ui, "Código postal", "9005");
         type_into(ui, "Estado o provincia", "California");

@@ -236,3 +236,19 @@ pub async fn scan_every_document(ui: &AppWindow, scan: &str) {
     })
     .await;
 }
+
+/// Types with the on-screen keyboard, as a visitor does: touches the field, then each key by
+/// its label, then Done.
+pub async fn type_on_keyboard(ui: &AppWindow, field: &str, keys: &[&str], done: &str) {
+    let element = find_role(ui, field, |r| r == Some(AccessibleRole::TextInput))
+        .unwrap_or_else(|| panic!("no field labelled {field:?} on screen"));
+    element.single_click(slint::platform::PointerEventButton::Left).await;
+    until(ui, "the on-screen keyboard", |ui| {
+        ui.global::<citas_kiosk::ui::Keyboard>().get_label() == field
+    })
+    .await;
+    for key in keys {
+        press(ui, key);
+    }
+    press(ui, done);
+}
