@@ -83,7 +83,7 @@ fn catalogue(lang: &str) -> Vec<(String, String, String)> {
 fn every_ui_string_has_a_spanish_translation() {
     let es = catalogue("es");
     let strings = ui_strings();
-    assert!(strings.len() > 80, "the UI's strings were found ({})", strings.len());
+    assert!(strings.len() > 70, "the UI's strings were found ({})", strings.len());
     assert!(strings.contains(&("WelcomePage".to_owned(), "Book an appointment".to_owned())));
     let missing: Vec<_> = strings
         .into_iter()
