@@ -17,7 +17,7 @@ use kiosk_sync::api::{Booking, CatalogueOffice};
 use kiosk_sync::{ConfirmOutcome, EngineError, SyncEngine};
 use slint::{ComponentHandle, Timer, TimerMode, Weak};
 
-use crate::ui::{AppWindow, Keyboard, Kiosk, Lookup, LookupState, Page, SignIn, Visit};
+use crate::ui::{AppWindow, Keyboard, Kiosk, Llave, LlaveState, Lookup, LookupState, Page, SignIn, Visit};
 use crate::visit::{self, Forms, VisitState};
 
 /// How long the visitor waits for a cancellation before it is left to the outbox.
@@ -208,6 +208,9 @@ fn engine() -> Option<SyncEngine> {
 /// the visit is dropped, and the kiosk returns to the welcome screen in Spanish.
 pub fn end_visit(ui: &AppWindow) {
     let (holds, services) = STATE.with_borrow_mut(|st| {
+        if let Some((cancel, _)) = st.visit.llave.take() {
+            cancel.cancel();
+        }
         let holds = st.visit.session.end();
         let generation = st.visit.generation + 1;
         st.visit = VisitState {
@@ -287,8 +290,15 @@ fn touched(ui: &AppWindow) {
     });
 }
 
-/// Every second: the hold's countdown on screen, and its renewal before it runs out.
+/// Every second: the Llave MX code's countdown, the hold's countdown on screen, and the
+/// hold's renewal before it runs out.
 fn tick(ui: &AppWindow) {
+    if ui.global::<Kiosk>().get_page() == Page::Llave {
+        if let Some((_, expires)) = STATE.with_borrow(|st| st.visit.llave.clone()) {
+            let left = expires.saturating_duration_since(std::time::Instant::now()).as_secs();
+            ui.global::<Llave>().set_seconds_left(i32::try_from(left).unwrap_or(0));
+        }
+    }
     if ui.global::<Kiosk>().get_page() != Page::DateTime {
         return;
     }
@@ -596,10 +606,7 @@ fn wire_visit(ui: &AppWindow) {
                 },
                 |app, v, (email, session, catalogue)| match (session, catalogue) {
                     (Ok(account), Ok(catalogue)) => {
-                        visit::apply_catalogue(v, &catalogue);
-                        v.session.sign_in(account.account_id.clone(), email);
-                        v.account = Some(account);
-                        v.sign_in_error = None;
+                        visit::signed_in(v, account, email, &catalogue);
                         app.global::<SignIn>().set_password("".into());
                         app.global::<Visit>().set_country(visit::default_country(v).into());
                         app.global::<Kiosk>().set_page(Page::Location);
@@ -619,6 +626,8 @@ fn wire_visit(ui: &AppWindow) {
             );
         }
     });
+
+    wire_llave(ui);
 
     let v = ui.global::<Visit>();
     v.on_next({
@@ -875,4 +884,149 @@ fn confirm(app: &AppWindow) {
             }
         },
     );
+}
+
+/// Runs `work` on the runtime and `then` on the UI thread, unless the visit ended meanwhile;
+/// unlike [`spawn_for_visit`] the screen is not marked busy (the visitor may leave).
+fn spawn_quiet<T: Send + 'static>(
+    ui: &Weak<AppWindow>,
+    work: impl Future<Output = T> + Send + 'static,
+    then: impl FnOnce(&AppWindow, &mut State, T) + Send + 'static,
+) {
+    STATE.with_borrow(|st| spawn_quiet_from(st, ui, work, then));
+}
+
+/// [`spawn_quiet`] from code that already holds the state (an answer's handler).
+fn spawn_quiet_from<T: Send + 'static>(
+    st: &State,
+    ui: &Weak<AppWindow>,
+    work: impl Future<Output = T> + Send + 'static,
+    then: impl FnOnce(&AppWindow, &mut State, T) + Send + 'static,
+) {
+    let Some(runtime) = st.services.as_ref().map(|s| s.runtime.clone()) else {
+        return;
+    };
+    let generation = st.visit.generation;
+    let ui = ui.clone();
+    runtime.spawn(async move {
+        let answer = work.await;
+        let _ = ui.upgrade_in_event_loop(move |app| {
+            STATE.with_borrow_mut(|st| {
+                if st.visit.generation == generation {
+                    then(&app, st, answer);
+                    rerender(&app, st);
+                }
+            });
+        });
+    });
+}
+
+/// Llave MX: a code from the server, its QR on screen, then the wait for the visitor's phone.
+fn wire_llave(ui: &AppWindow) {
+    let l = ui.global::<Llave>();
+    l.on_start({
+        let ui = ui.as_weak();
+        move || {
+            let Some(app) = ui.upgrade() else { return };
+            let Some(engine) = engine() else { return };
+            STATE.with_borrow_mut(|st| {
+                if let Some((cancel, _)) = st.visit.llave.take() {
+                    cancel.cancel();
+                }
+            });
+            app.global::<Llave>().set_state(LlaveState::Starting);
+            app.global::<Kiosk>().set_page(Page::Llave);
+            let client = engine.client().clone();
+            spawn_quiet(&ui, async move { client.llave_start().await }, {
+                let ui = ui.clone();
+                move |app, st, auth| {
+                    let l = app.global::<Llave>();
+                    let auth = match auth {
+                        Ok(a) => a,
+                        Err(e) => {
+                            tracing::warn!(error = %e, "Llave MX device authorization");
+                            l.set_state(LlaveState::Unreachable);
+                            return;
+                        }
+                    };
+                    let target = auth
+                        .verification_uri_complete
+                        .clone()
+                        .unwrap_or_else(|| auth.verification_uri.clone());
+                    let Some(qr) = crate::llave::qr_image(&target, 8) else {
+                        l.set_state(LlaveState::Unreachable);
+                        return;
+                    };
+                    l.set_qr(qr);
+                    l.set_user_code(auth.user_code.clone().into());
+                    l.set_address(auth.verification_uri.clone().into());
+                    l.set_seconds_left(i32::try_from(auth.expires_in).unwrap_or(0));
+                    l.set_state(LlaveState::Waiting);
+                    let cancel = tokio_util::sync::CancellationToken::new();
+                    let expires = std::time::Instant::now() + Duration::from_secs(auth.expires_in);
+                    st.visit.llave = Some((cancel.clone(), expires));
+                    let client = engine.client().clone();
+                    spawn_quiet_from(
+                        st,
+                        &ui,
+                        async move {
+                            let outcome = crate::llave::wait(client, auth, cancel).await;
+                            let catalogue = match &outcome {
+                                crate::llave::Outcome::Approved(_) => Some(visit::load_catalogue(&engine).await),
+                                _ => None,
+                            };
+                            (outcome, catalogue)
+                        },
+                        |app, st, (outcome, catalogue)| llave_ended(app, st, outcome, catalogue),
+                    );
+                }
+            });
+        }
+    });
+    l.on_cancel({
+        let ui = ui.as_weak();
+        move || {
+            let Some(app) = ui.upgrade() else { return };
+            STATE.with_borrow_mut(|st| {
+                if let Some((cancel, _)) = st.visit.llave.take() {
+                    cancel.cancel();
+                }
+            });
+            app.global::<Kiosk>().set_page(Page::SignIn);
+        }
+    });
+}
+
+fn llave_ended(
+    app: &AppWindow,
+    st: &mut State,
+    outcome: crate::llave::Outcome,
+    catalogue: Option<Result<kiosk_sync::api::Catalogue, EngineError>>,
+) {
+    use crate::llave::Outcome;
+    st.visit.llave = None;
+    let l = app.global::<Llave>();
+    match (outcome, catalogue) {
+        (Outcome::Approved(token), Some(Ok(catalogue))) => {
+            let Ok(email) = kiosk_core::email::Email::parse(&token.email) else {
+                tracing::warn!("Llave MX answered an address that is not an e-mail");
+                l.set_state(LlaveState::Unreachable);
+                return;
+            };
+            let account = kiosk_sync::api::AccountSession {
+                account_id: token.account_id,
+                email: token.email,
+                token: token.access_token,
+            };
+            visit::signed_in(&mut st.visit, account, email, &catalogue);
+            l.set_state(LlaveState::Approved);
+            app.global::<Visit>()
+                .set_country(visit::default_country(&st.visit).into());
+            app.global::<Kiosk>().set_page(Page::Location);
+        }
+        (Outcome::Denied, _) => l.set_state(LlaveState::Denied),
+        (Outcome::Expired, _) => l.set_state(LlaveState::Expired),
+        (Outcome::Cancelled, _) => {}
+        (Outcome::Approved(_) | Outcome::Failed, _) => l.set_state(LlaveState::Unreachable),
+    }
 }

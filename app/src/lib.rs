@@ -11,8 +11,10 @@
 //! "I already have an appointment" (find by code, see it in the office's time zone, cancel it
 //! through the outbox). The sign-in and the five booking steps come next (issue 4).
 
+pub mod bench;
 pub mod controller;
 pub mod demo;
+pub mod llave;
 pub mod screenshots;
 pub mod visit;
 

@@ -19,17 +19,31 @@ struct Args {
     /// Render every screen in both languages to PNG files in DIR and exit (needs --demo).
     #[arg(long, value_name = "DIR", requires = "demo")]
     screenshots: Option<PathBuf>,
-    /// Window size for --screenshots, WIDTHxHEIGHT.
+    /// Window size for --screenshots and the benchmarks, WIDTHxHEIGHT.
     #[arg(long, default_value = "1280x800", value_parser = screenshots::parse_size)]
     size: (u32, u32),
+    /// Benchmark: draw the welcome screen's first frame headless, print the time since the
+    /// process started (milliseconds) and exit.
+    #[arg(long, hide = true, conflicts_with_all = ["demo", "bench_visit"])]
+    bench_first_frame: bool,
+    /// Benchmark: walk a whole visit headless (needs --demo), drawing N full frames of every
+    /// screen; print the render times and the memory as JSON and exit.
+    #[arg(long, hide = true, value_name = "N", requires = "demo")]
+    bench_visit: Option<usize>,
 }
 
 fn main() -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .with_writer(std::io::stderr)
         .init();
     let args = Args::parse();
+    if args.bench_first_frame {
+        let took = citas_kiosk::bench::first_frame(args.size, started)?;
+        println!("{:.3}", took.as_secs_f64() * 1000.0);
+        return Ok(());
+    }
     anyhow::ensure!(
         args.demo,
         "only --demo runs today: reading /etc/citas-kiosk/kiosk.toml to reach a real server comes with the configuration work (issue 7)"
@@ -44,6 +58,24 @@ fn main() -> anyhow::Result<()> {
         demo.central.url, demo.sample_code
     );
 
+    if let Some(frames) = args.bench_visit {
+        let code = kiosk_core::booking::ConfirmationCode::parse(&demo.sample_code)?;
+        let found = runtime.block_on(controller::find(&demo.engine, &code))?;
+        let r = citas_kiosk::bench::visit(args.size, &found, &demo.engine, runtime.handle(), frames)?;
+        println!(
+            "{}",
+            serde_json::json!({
+                "screens": r.screens,
+                "frames": r.frames,
+                "median_render_ms": r.median_render.as_secs_f64() * 1000.0,
+                "max_render_ms": r.max_render.as_secs_f64() * 1000.0,
+                "rss_kib": r.rss_kib,
+                "peak_rss_kib": r.peak_rss_kib,
+                "pss_kib": r.pss_kib,
+            })
+        );
+        return Ok(());
+    }
     if let Some(dir) = args.screenshots {
         let code = kiosk_core::booking::ConfirmationCode::parse(&demo.sample_code)?;
         let found = runtime.block_on(controller::find(&demo.engine, &code))?;

@@ -14,7 +14,9 @@ use kiosk_sync::SyncEngine;
 
 use crate::controller::{self, FoundBooking};
 use crate::demo;
-use crate::ui::{AppWindow, Keyboard, KeyboardLayout, Kiosk, Lookup, LookupState, Page, SignIn, Visit};
+use crate::ui::{
+    AppWindow, Keyboard, KeyboardLayout, Kiosk, Llave, LlaveState, Lookup, LookupState, Page, SignIn, Visit,
+};
 use crate::visit::{self, Forms, VisitState};
 
 struct Headless {
@@ -54,11 +56,19 @@ fn save(ui: &AppWindow, path: &Path) -> anyhow::Result<()> {
 type SetUp = Box<dyn Fn(&AppWindow, Language)>;
 
 /// One screen: its file name and how to put the window in its state.
-struct Screen {
-    name: &'static str,
+pub struct Screen {
+    pub name: &'static str,
     page: Page,
     visit: Option<VisitState>,
     set_up: SetUp,
+}
+
+impl std::fmt::Debug for Screen {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Screen")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Screen {
@@ -105,6 +115,21 @@ fn visit_screens(engine: &SyncEngine, runtime: &tokio::runtime::Handle) -> anyho
         ui.global::<SignIn>().set_password(demo::DEMO_PASSWORD.into());
     }));
     st.sign_in_error = None;
+    let auth = runtime.block_on(client.llave_start())?;
+    screens.push(Screen::new("llave-mx", Page::Llave, Some(&st)).with(move |ui, _| {
+        let l = ui.global::<Llave>();
+        let target = auth
+            .verification_uri_complete
+            .as_deref()
+            .unwrap_or(&auth.verification_uri);
+        if let Some(qr) = crate::llave::qr_image(target, 8) {
+            l.set_qr(qr);
+        }
+        l.set_user_code(auth.user_code.as_str().into());
+        l.set_address(auth.verification_uri.as_str().into());
+        l.set_seconds_left(287);
+        l.set_state(LlaveState::Waiting);
+    }));
     screens.push(Screen::new("keyboard-email", Page::SignIn, Some(&st)).with(|ui, lang| {
         keyboard(
             ui,
@@ -247,23 +272,53 @@ fn visit_screens(engine: &SyncEngine, runtime: &tokio::runtime::Handle) -> anyho
     Ok(screens)
 }
 
-/// Renders every screen in both languages. `found` is a real booking (from the demo's
-/// simulator) for the lookup screens; the visit screens are walked against the same simulator.
-pub fn render_all(
-    dir: &Path,
-    (w, h): (u32, u32),
+/// The headless window every screen is drawn in (software renderer, no display).
+pub struct HeadlessWindow {
+    pub ui: AppWindow,
+    pub window: Rc<MinimalSoftwareWindow>,
+    forms: Forms,
+}
+
+impl std::fmt::Debug for HeadlessWindow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HeadlessWindow").finish_non_exhaustive()
+    }
+}
+
+impl HeadlessWindow {
+    /// Installs the headless platform (once per process) and opens the kiosk's window.
+    pub fn open((w, h): (u32, u32)) -> anyhow::Result<HeadlessWindow> {
+        let window = MinimalSoftwareWindow::new(RepaintBufferType::NewBuffer);
+        slint::platform::set_platform(Box::new(Headless { window: window.clone() }))
+            .map_err(|e| anyhow::anyhow!("setting the headless platform: {e}"))?;
+        let ui = AppWindow::new()?;
+        ui.window().set_size(PhysicalSize::new(w, h));
+        ui.show()?;
+        let forms = Forms::install(&ui);
+        Ok(HeadlessWindow { ui, window, forms })
+    }
+
+    /// Puts the window in the state of `screen` in `lang`.
+    pub fn show(&self, screen: &Screen, lang: Language) {
+        let ui = &self.ui;
+        let k = ui.global::<Kiosk>();
+        k.set_idle_warning(false);
+        ui.global::<Keyboard>().set_forced(false);
+        k.set_page(screen.page);
+        if let Some(st) = &screen.visit {
+            visit::render(ui, st, &self.forms, lang);
+        }
+        (screen.set_up)(ui, lang);
+    }
+}
+
+/// Every screen: the welcome and lookup screens (with `found`, a real booking), then a whole
+/// visit walked against the demo's simulator.
+pub fn all_screens(
     found: &FoundBooking,
     engine: &SyncEngine,
     runtime: &tokio::runtime::Handle,
-) -> anyhow::Result<Vec<std::path::PathBuf>> {
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let window = MinimalSoftwareWindow::new(RepaintBufferType::NewBuffer);
-    slint::platform::set_platform(Box::new(Headless { window: window.clone() }))
-        .map_err(|e| anyhow::anyhow!("setting the headless platform: {e}"))?;
-    let ui = AppWindow::new()?;
-    ui.window().set_size(PhysicalSize::new(w, h));
-    ui.show()?;
-    let forms = Forms::install(&ui);
+) -> anyhow::Result<Vec<Screen>> {
     let mut screens = vec![
         Screen::new("welcome", Page::Welcome, None),
         Screen::new("lookup", Page::Lookup, None).with(|ui, _| {
@@ -287,20 +342,27 @@ pub fn render_all(
         }),
     ];
     screens.extend(visit_screens(engine, runtime)?);
+    Ok(screens)
+}
+
+/// Renders every screen in both languages to `NN-<screen>-<lang>.png` in `dir`.
+pub fn render_all(
+    dir: &Path,
+    size: (u32, u32),
+    found: &FoundBooking,
+    engine: &SyncEngine,
+    runtime: &tokio::runtime::Handle,
+) -> anyhow::Result<Vec<std::path::PathBuf>> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let headless = HeadlessWindow::open(size)?;
+    let screens = all_screens(found, engine, runtime)?;
     let mut written = Vec::new();
     for lang in Language::ALL {
-        controller::set_language(&ui, lang);
+        controller::set_language(&headless.ui, lang);
         for (i, screen) in screens.iter().enumerate() {
-            let k = ui.global::<Kiosk>();
-            k.set_idle_warning(false);
-            ui.global::<Keyboard>().set_forced(false);
-            k.set_page(screen.page);
-            if let Some(st) = &screen.visit {
-                visit::render(&ui, st, &forms, lang);
-            }
-            (screen.set_up)(&ui, lang);
+            headless.show(screen, lang);
             let path = dir.join(format!("{:02}-{}-{}.png", i + 1, screen.name, lang.tag()));
-            save(&ui, &path)?;
+            save(&headless.ui, &path)?;
             written.push(path);
         }
     }

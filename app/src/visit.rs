@@ -91,6 +91,8 @@ pub struct VisitState {
     pub generation: u64,
     pub session: Session,
     pub account: Option<AccountSession>,
+    /// A Llave MX sign-in in progress: its cancel switch and when its code expires.
+    pub llave: Option<(tokio_util::sync::CancellationToken, std::time::Instant)>,
     pub offices: Vec<CatalogueOffice>,
     pub countries: Vec<(String, String, String)>,
     pub sign_in_error: Option<Msg>,
@@ -1319,4 +1321,12 @@ pub fn default_country(st: &VisitState) -> String {
         .max_by_key(|(_, n)| *n)
         .map(|(c, _)| c.to_owned())
         .unwrap_or_default()
+}
+
+/// A signed-in account (by password or Llave MX) starts the visit at step 1.
+pub fn signed_in(st: &mut VisitState, account: AccountSession, email: Email, catalogue: &Catalogue) {
+    apply_catalogue(st, catalogue);
+    st.session.sign_in(account.account_id.clone(), email);
+    st.account = Some(account);
+    st.sign_in_error = None;
 }

@@ -95,7 +95,11 @@ fn every_ui_string_has_a_spanish_translation() {
 #[test]
 fn spanish_translations_keep_every_placeholder() {
     for (ctx, id, s) in catalogue("es") {
-        assert_eq!(id.matches("{}").count(), s.matches("{}").count(), "{ctx}: {id:?} -> {s:?}");
+        assert_eq!(
+            id.matches("{}").count(),
+            s.matches("{}").count(),
+            "{ctx}: {id:?} -> {s:?}"
+        );
     }
 }
 

@@ -1,0 +1,90 @@
+//! Sign in with Llave MX: the OAuth 2.0 device authorization grant (RFC 8628). The kiosk shows
+//! a QR code of the verification address; the visitor signs in and approves on their phone
+//! while the kiosk polls the token endpoint at the interval the server asks for.
+
+use std::time::Duration;
+
+use kiosk_sync::ApiError;
+use kiosk_sync::CentralClient;
+use kiosk_sync::api::{DeviceAuthorization, LlaveToken};
+use slint::{Image, Rgb8Pixel, SharedPixelBuffer};
+use tokio_util::sync::CancellationToken;
+
+/// How a Llave MX sign-in ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Approved(LlaveToken),
+    Denied,
+    Expired,
+    /// The visitor left the screen or the visit ended.
+    Cancelled,
+    /// The server could not be reached, or answered something the grant does not allow.
+    Failed,
+}
+
+/// RFC 8628 §3.5: `slow_down` adds five seconds to the interval.
+const SLOW_DOWN: Duration = Duration::from_secs(5);
+
+/// Polls until the visitor answers on their phone, the code expires or `cancel` fires.
+pub async fn wait(client: CentralClient, auth: DeviceAuthorization, cancel: CancellationToken) -> Outcome {
+    let mut interval = Duration::from_secs(auth.interval.max(1));
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(auth.expires_in);
+    loop {
+        // The interval is the protocol's: polling faster is refused with slow_down.
+        tokio::select! {
+            () = cancel.cancelled() => return Outcome::Cancelled,
+            () = tokio::time::sleep(interval) => {}
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return Outcome::Expired;
+        }
+        match client.llave_poll(&auth.device_code).await {
+            Ok(token) => return Outcome::Approved(token),
+            Err(ApiError::Refused { problem, .. }) => match problem.error.as_deref() {
+                Some("authorization_pending") => {}
+                Some("slow_down") => interval += SLOW_DOWN,
+                Some("access_denied") => return Outcome::Denied,
+                Some("expired_token") => return Outcome::Expired,
+                other => {
+                    tracing::warn!(error = ?other, "Llave MX token endpoint refused");
+                    return Outcome::Failed;
+                }
+            },
+            // A lost answer is asked again at the next interval, until the code expires.
+            Err(e) if e.is_retryable() => tracing::info!(error = %e, "Llave MX poll failed; polling on"),
+            Err(e) => {
+                tracing::warn!(error = %e, "Llave MX poll");
+                return Outcome::Failed;
+            }
+        }
+    }
+}
+
+/// The QR code of `text`, black on white with the standard four-module quiet zone, `scale`
+/// pixels a module (the screen scales it further without blurring).
+pub fn qr_image(text: &str, scale: u32) -> Option<Image> {
+    let code = qrcode::QrCode::new(text.as_bytes()).ok()?;
+    let modules = u32::try_from(code.width()).ok()?;
+    let colors = code.to_colors();
+    let side = (modules + 8) * scale;
+    let mut buffer = SharedPixelBuffer::<Rgb8Pixel>::new(side, side);
+    let pixels = buffer.make_mut_slice();
+    pixels.fill(Rgb8Pixel { r: 255, g: 255, b: 255 });
+    for (i, c) in colors.iter().enumerate() {
+        if *c != qrcode::Color::Dark {
+            continue;
+        }
+        let i = u32::try_from(i).ok()?;
+        let (mx, my) = (i % modules + 4, i / modules + 4);
+        for dy in 0..scale {
+            let row = (my * scale + dy) * side;
+            for dx in 0..scale {
+                let at = usize::try_from(row + mx * scale + dx).ok()?;
+                if let Some(p) = pixels.get_mut(at) {
+                    *p = Rgb8Pixel { r: 0, g: 0, b: 0 };
+                }
+            }
+        }
+    }
+    Some(Image::from_rgb8(buffer))
+}
