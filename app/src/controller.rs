@@ -628,6 +628,7 @@ fn wire_visit(ui: &AppWindow) {
     });
 
     wire_llave(ui);
+    wire_register(ui);
 
     let v = ui.global::<Visit>();
     v.on_next({
@@ -1029,4 +1030,68 @@ fn llave_ended(
         (Outcome::Cancelled, _) => {}
         (Outcome::Approved(_) | Outcome::Failed, _) => l.set_state(LlaveState::Unreachable),
     }
+}
+
+/// "Create an account": the form, its checks, the server's answer.
+fn wire_register(ui: &AppWindow) {
+    ui.global::<SignIn>().on_register({
+        let ui = ui.as_weak();
+        move || {
+            let Some(engine) = engine() else { return };
+            spawn_for_visit(
+                &ui,
+                async move { visit::load_catalogue(&engine).await },
+                |app, v, catalogue| match catalogue {
+                    Ok(c) => {
+                        visit::apply_catalogue(v, &c);
+                        v.register = crate::register::RegisterState::default();
+                        app.global::<Kiosk>().set_page(Page::Register);
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "catalogue unavailable");
+                        v.sign_in_error = Some(visit::Msg::words(
+                            "No podemos crear cuentas en este momento. Pida ayuda al personal.",
+                            "We cannot create accounts right now. Ask the staff for help.",
+                        ));
+                    }
+                },
+            );
+        }
+    });
+    let r = ui.global::<crate::ui::Register>();
+    r.on_edited({
+        let ui = ui.as_weak();
+        move |key, value| {
+            if let Some(app) = ui.upgrade() {
+                with_visit(&app, |v| crate::register::edit(&mut v.register, &key, &value));
+            }
+        }
+    });
+    r.on_submit({
+        let ui = ui.as_weak();
+        move || {
+            let Some(app) = ui.upgrade() else { return };
+            let lang = STATE.with_borrow(|st| st.language);
+            let Some(registration) = with_visit(&app, crate::register::check) else {
+                return;
+            };
+            let Some(engine) = engine() else { return };
+            let body = crate::register::wire(&registration, lang);
+            let email = body.email.clone();
+            spawn_for_visit(
+                &ui,
+                async move { engine.client().register(&body).await },
+                move |_, v, answer| crate::register::answered(&mut v.register, email, answer),
+            );
+        }
+    });
+    r.on_back({
+        let ui = ui.as_weak();
+        move || {
+            let Some(app) = ui.upgrade() else { return };
+            // Leaving the form drops what was typed in it (the password included).
+            with_visit(&app, |v| v.register = crate::register::RegisterState::default());
+            app.global::<Kiosk>().set_page(Page::SignIn);
+        }
+    });
 }

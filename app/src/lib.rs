@@ -15,6 +15,7 @@ pub mod bench;
 pub mod controller;
 pub mod demo;
 pub mod llave;
+pub mod register;
 pub mod screenshots;
 pub mod visit;
 

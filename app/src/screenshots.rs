@@ -130,6 +130,22 @@ fn visit_screens(engine: &SyncEngine, runtime: &tokio::runtime::Handle) -> anyho
         l.set_seconds_left(287);
         l.set_state(LlaveState::Waiting);
     }));
+    let mut reg = st.clone();
+    for (k, v) in [
+        ("procedures_for", "self"),
+        ("country", "US"),
+        ("default_office", "LAX"),
+        ("given_names", "Ana"),
+        ("email", "ana@"),
+        ("password", "consulado2026"),
+    ] {
+        crate::register::edit(&mut reg.register, k, v);
+    }
+    let _ = crate::register::check(&mut reg);
+    screens.push(Screen::new("create-account", Page::Register, Some(&reg)));
+    let mut sent = st.clone();
+    sent.register.sent_to = Some("ana.nunez@example.com".into());
+    screens.push(Screen::new("create-account-sent", Page::Register, Some(&sent)));
     screens.push(Screen::new("keyboard-email", Page::SignIn, Some(&st)).with(|ui, lang| {
         keyboard(
             ui,

@@ -29,7 +29,8 @@ use kiosk_sync::{ConfirmOutcome, EngineError, SyncEngine};
 use slint::{ComponentHandle, Model, ModelRc, SharedString, VecModel};
 
 use crate::ui::{
-    AppWindow, Choice, DayCell, DocumentRow, FieldKind, FormField, OfficeCard, Page, ProcedureCard, SignIn, Visit,
+    AppWindow, Choice, DayCell, DocumentRow, FieldKind, FormField, OfficeCard, Page, ProcedureCard, Register, SignIn,
+    Visit,
 };
 
 /// How long a confirmation is tried before the visitor is told it waits in the outbox.
@@ -96,6 +97,7 @@ pub struct VisitState {
     pub offices: Vec<CatalogueOffice>,
     pub countries: Vec<(String, String, String)>,
     pub sign_in_error: Option<Msg>,
+    pub register: crate::register::RegisterState,
     pub errors: Option<Msg>,
     pub notice: Option<Msg>,
     pub busy: bool,
@@ -136,6 +138,7 @@ pub struct Forms {
     identity: Rc<VecModel<FormField>>,
     info: Rc<VecModel<FormField>>,
     applicant: Rc<VecModel<FormField>>,
+    register: Rc<VecModel<FormField>>,
 }
 
 impl fmt::Debug for Forms {
@@ -150,11 +153,14 @@ impl Forms {
             identity: Rc::new(VecModel::default()),
             info: Rc::new(VecModel::default()),
             applicant: Rc::new(VecModel::default()),
+            register: Rc::new(VecModel::default()),
         };
         let v = ui.global::<Visit>();
         v.set_identity_fields(ModelRc::from(forms.identity.clone()));
         v.set_info_fields(ModelRc::from(forms.info.clone()));
         v.set_applicant_fields(ModelRc::from(forms.applicant.clone()));
+        ui.global::<Register>()
+            .set_fields(ModelRc::from(forms.register.clone()));
         forms
     }
 }
@@ -679,6 +685,12 @@ pub fn render(ui: &AppWindow, st: &VisitState, forms: &Forms, lang: Language) {
     let si = ui.global::<SignIn>();
     si.set_error(s(st.sign_in_error.as_ref().map(|m| m.text(lang)).unwrap_or_default()));
     si.set_busy(st.busy);
+    let r = ui.global::<Register>();
+    sync_rows(&forms.register, crate::register::rows(st, lang));
+    r.set_error(s(st.register.error.as_ref().map(|m| m.text(lang)).unwrap_or_default()));
+    r.set_busy(st.busy);
+    r.set_sent(st.register.sent_to.is_some());
+    r.set_email(s(st.register.sent_to.as_deref().unwrap_or_default()));
 
     let v = ui.global::<Visit>();
     let step = st.session.step();

@@ -1,23 +1,74 @@
-//! A foreign national without a CURP books a power of attorney in English; switching language
-//! halfway keeps what they typed.
+//! A foreign national without a CURP creates an account, activates it, and books a power of
+//! attorney in English; switching language halfway keeps what they typed.
 
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
 mod common;
 
-use citas_kiosk::demo::{DEMO_EMAIL, DEMO_PASSWORD};
-use citas_kiosk::ui::{Kiosk, Page, Visit};
+use citas_kiosk::ui::{Kiosk, Page, Register, Visit};
 use common::{Harness, press, scan_every_document, type_into, until, until_shown};
 use slint::{ComponentHandle, Model};
 
 #[test]
-fn a_foreign_national_without_curp_books_in_english_and_keeps_input_across_a_language_switch() {
+fn a_foreign_national_registers_then_books_without_curp_in_english_keeping_input_across_a_language_switch() {
     Harness::start().run(|h| async move {
         let ui = &h.ui;
         press(ui, "English");
         assert_eq!(ui.global::<Kiosk>().get_language(), "en");
         press(ui, "Book an appointment");
-        type_into(ui, "E-mail", DEMO_EMAIL);
+
+        // No account yet: create one; the rules of the password are ticked off while typing.
+        press(ui, "Create an account");
+        until(ui, "the registration form", |_| h.page() == Page::Register).await;
+        press(ui, "Who are the procedures for?: For me");
+        press(ui, "Country where you live: United States");
+        type_into(ui, "State or province where you live", "Illinois");
+        press(ui, "Preferred consular office: Consulado General de México en Chicago");
+        press(ui, "Country of birth: United States");
+        press(ui, "Nationality: United States");
+        type_into(ui, "Given name(s)", "Jane");
+        type_into(ui, "First last name", "Doe");
+        type_into(ui, "Main phone", "312 738 2383");
+        type_into(ui, "E-mail", "jane.doe@example.com");
+        type_into(ui, "Password", "weakpass");
+        let rules = |ui: &citas_kiosk::ui::AppWindow| {
+            ui.global::<Register>()
+                .get_fields()
+                .iter()
+                .find(|f| f.key == "password")
+                .unwrap()
+                .hint
+                .to_string()
+        };
+        assert!(rules(ui).contains("✗ An upper-case letter"), "{}", rules(ui));
+        assert!(rules(ui).contains("✓ A lower-case letter"), "{}", rules(ui));
+        type_into(ui, "Password", "Chicago#Consulate1");
+        assert!(!rules(ui).contains('✗'), "{}", rules(ui));
+        type_into(ui, "Confirm the password", "Chicago#Consulate2");
+        press(ui, "Create account");
+        let confirmation = ui
+            .global::<Register>()
+            .get_fields()
+            .iter()
+            .find(|f| f.key == "confirmation")
+            .unwrap();
+        assert!(!confirmation.error.is_empty(), "a mismatch is shown next to the field");
+        type_into(ui, "Confirm the password", "Chicago#Consulate1");
+        press(ui, "Create account");
+        until(ui, "check your e-mail", |ui| ui.global::<Register>().get_sent()).await;
+
+        // The visitor follows the link on their phone.
+        let mail = h.admin(reqwest::Method::GET, "mailbox?to=jane.doe@example.com", None);
+        let body = mail["messages"][0]["body"].as_str().unwrap().to_owned();
+        let token = body.rsplit(' ').next().unwrap().to_owned();
+        let engine = h.demo.engine.clone();
+        h.runtime
+            .block_on(async move { engine.client().confirm_account(&token).await })
+            .unwrap();
+
+        press(ui, "Go to sign in");
+        assert_eq!(h.page(), Page::SignIn);
+        type_into(ui, "E-mail", "jane.doe@example.com");
         type_into(ui, "Password", "wrong password");
         press(ui, "I have read and accept the terms and conditions");
         press(ui, "Sign in");
@@ -27,7 +78,7 @@ fn a_foreign_national_without_curp_books_in_english_and_keeps_input_across_a_lan
                 .starts_with("The e-mail or the password is not right")
         })
         .await;
-        type_into(ui, "Password", DEMO_PASSWORD);
+        type_into(ui, "Password", "Chicago#Consulate1");
         press(ui, "Sign in");
         until(ui, "step 1", |_| h.page() == Page::Location).await;
 

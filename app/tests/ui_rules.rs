@@ -18,7 +18,10 @@ fn ui_strings() -> BTreeSet<(String, String)> {
             let t = line.trim_start();
             let decl = t.strip_prefix("export ").unwrap_or(t);
             if let Some(rest) = decl.strip_prefix("component ") {
-                rest.split_whitespace().next().unwrap_or_default().clone_into(&mut component);
+                rest.split_whitespace()
+                    .next()
+                    .unwrap_or_default()
+                    .clone_into(&mut component);
             }
             let mut rest = line;
             while let Some(i) = rest.find("@tr(\"") {

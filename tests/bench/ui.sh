@@ -8,6 +8,7 @@
 #      over every process (shared pages counted once), and the kiosk's RSS.
 #   3. the median time of a full-window software render at the given size, over the visit.
 # Usage: tests/bench/ui.sh [RUNS] [WIDTHxHEIGHT]. Needs chromium (installed when missing).
+# KIOSK_BIN=path uses an already built release binary instead of building one.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 runs=${1:-10}
@@ -16,8 +17,10 @@ if ! command -v chromium >/dev/null; then
     echo "ui.sh: installing Debian's chromium" >&2
     ${SUDO:-$( [ "$(id -u)" -eq 0 ] || echo sudo )} apt-get install -y -q chromium >&2
 fi
-cargo build --release --locked -q -p citas-kiosk
-kiosk=target/release/citas-kiosk
+if [ -z "${KIOSK_BIN:-}" ]; then
+    cargo build --release --locked -q -p citas-kiosk
+fi
+kiosk=${KIOSK_BIN:-target/release/citas-kiosk}
 page="file://$PWD/tests/bench/welcome.html"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

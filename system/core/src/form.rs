@@ -31,6 +31,14 @@ pub enum Field {
     EmergencyPhone,
     Email,
     Info(Procedure, InfoField),
+    // The Citas SRE registration form.
+    ProceduresFor,
+    Country,
+    State,
+    DefaultOffice,
+    MainPhone,
+    Password,
+    PasswordConfirmation,
 }
 
 impl Field {
@@ -54,6 +62,13 @@ impl Field {
             Field::EmergencyName => lang.pick("Contacto de emergencia", "Emergency contact"),
             Field::EmergencyPhone => lang.pick("Teléfono de emergencia", "Emergency phone"),
             Field::Email => lang.pick("Correo electrónico", "E-mail"),
+            Field::ProceduresFor => lang.pick("¿Para quién son los trámites?", "Who are the procedures for?"),
+            Field::Country => lang.pick("País donde vive", "Country where you live"),
+            Field::State => lang.pick("Estado o provincia donde vive", "State or province where you live"),
+            Field::DefaultOffice => lang.pick("Oficina consular de preferencia", "Preferred consular office"),
+            Field::MainPhone => lang.pick("Teléfono principal", "Main phone"),
+            Field::Password => lang.pick("Contraseña", "Password"),
+            Field::PasswordConfirmation => lang.pick("Confirme la contraseña", "Confirm the password"),
             Field::Info(p, f) => f.label(p, lang),
         }
     }
@@ -82,6 +97,10 @@ pub enum Problem {
     BadCharacter,
     #[error("text too long (max {max})")]
     TooLong { max: usize },
+    #[error(transparent)]
+    Password(#[from] crate::password::PasswordError),
+    #[error(transparent)]
+    PasswordMismatch(#[from] crate::password::PasswordMismatch),
 }
 
 impl Explain for Problem {
@@ -116,6 +135,8 @@ impl Explain for Problem {
                     "The text has an invisible or control character: delete it.",
                 )
                 .to_owned(),
+            Problem::Password(e) => e.explain(lang),
+            Problem::PasswordMismatch(e) => e.explain(lang),
             Problem::TooLong { max } => match lang {
                 Language::Es => format!("El texto es demasiado largo: use como máximo {max} caracteres."),
                 Language::En => format!("The text is too long: use {max} characters at most."),

@@ -35,6 +35,7 @@ pub mod office;
 pub mod password;
 pub mod phone;
 pub mod postal;
+pub mod registration;
 pub mod session;
 pub mod time;
 

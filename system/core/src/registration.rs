@@ -1,0 +1,215 @@
+//! The Citas SRE registration form ("Crear cuenta"), as typed, and its checks: every wrong
+//! field at once, the password's rules as the live list the form shows.
+
+use serde::{Deserialize, Serialize};
+
+use crate::country::CountryCode;
+use crate::email::Email;
+use crate::form::{Checker, Field, FieldError, Problem};
+use crate::lang::Language;
+use crate::name::PersonName;
+use crate::password::{PasswordRule, check_confirmation, check_password};
+use crate::phone::Phone;
+
+/// Who the account's procedures are for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProceduresFor {
+    /// The account holder.
+    Myself,
+    /// A minor or another person the holder represents.
+    SomeoneElse,
+}
+
+impl ProceduresFor {
+    pub const ALL: [ProceduresFor; 2] = [ProceduresFor::Myself, ProceduresFor::SomeoneElse];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            ProceduresFor::Myself => "self",
+            ProceduresFor::SomeoneElse => "someone_else",
+        }
+    }
+
+    pub fn label(self, lang: Language) -> &'static str {
+        match self {
+            ProceduresFor::Myself => lang.pick("Para mí", "For me"),
+            ProceduresFor::SomeoneElse => lang.pick(
+                "Para otra persona (por ejemplo, un menor)",
+                "For someone else (a minor, say)",
+            ),
+        }
+    }
+}
+
+/// The registration form as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RegistrationDraft {
+    pub procedures_for: String,
+    pub country: String,
+    pub state: String,
+    pub default_office: String,
+    pub birth_country: String,
+    pub nationality: String,
+    pub given_names: String,
+    pub first_last_name: String,
+    pub second_last_name: String,
+    pub phone: String,
+    pub email: String,
+    pub password: String,
+    pub confirmation: String,
+}
+
+/// A registration ready to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Registration {
+    pub procedures_for: ProceduresFor,
+    pub country: CountryCode,
+    pub state: String,
+    pub default_office: String,
+    pub birth_country: CountryCode,
+    pub nationality: CountryCode,
+    pub given_names: PersonName,
+    pub first_last_name: PersonName,
+    pub second_last_name: Option<PersonName>,
+    pub phone: Phone,
+    pub email: Email,
+    pub password: String,
+}
+
+fn country(c: &mut Checker, field: Field, text: &str) -> Option<CountryCode> {
+    if text.trim().is_empty() {
+        c.fail(field, Problem::Required);
+        return None;
+    }
+    c.check(field, text.parse::<CountryCode>().map_err(|_| Problem::NotAChoice))
+}
+
+impl RegistrationDraft {
+    /// The password rules with whether the typed password meets each, for the live list.
+    pub fn password_rules(&self) -> Vec<(PasswordRule, bool)> {
+        PasswordRule::ALL
+            .into_iter()
+            .filter(|r| *r != PasswordRule::MaxLength || !r.is_met(&self.password))
+            .map(|r| (r, r.is_met(&self.password)))
+            .collect()
+    }
+
+    /// Checks the form; `offices` are the ids the default office may be.
+    pub fn validate(&self, offices: &[&str]) -> Result<Registration, Vec<FieldError>> {
+        let mut c = Checker::default();
+        let procedures_for = ProceduresFor::ALL.into_iter().find(|p| p.id() == self.procedures_for);
+        c.choice(Field::ProceduresFor, &self.procedures_for, procedures_for.is_some());
+        let home = country(&mut c, Field::Country, &self.country);
+        let state = c.text(Field::State, &self.state);
+        let office_ok = offices.contains(&self.default_office.as_str());
+        c.choice(Field::DefaultOffice, &self.default_office, office_ok);
+        let birth_country = country(&mut c, Field::BirthCountry, &self.birth_country);
+        let nationality = country(&mut c, Field::Nationality, &self.nationality);
+        let given_names = c.name(Field::GivenNames, &self.given_names);
+        let first_last_name = c.name(Field::FirstLastName, &self.first_last_name);
+        let second_last_name = c.optional_name(Field::SecondLastName, &self.second_last_name);
+        let phone = home.and_then(|h| c.check(Field::MainPhone, Phone::parse(&self.phone, h)));
+        let email = c.check(Field::Email, Email::parse(&self.email));
+        let password = c.check(Field::Password, check_password(&self.password)).is_some();
+        let confirmed = if self.confirmation.is_empty() {
+            c.fail(Field::PasswordConfirmation, Problem::Required);
+            false
+        } else {
+            c.check(
+                Field::PasswordConfirmation,
+                check_confirmation(&self.password, &self.confirmation),
+            )
+            .is_some()
+        };
+        let value = (|| {
+            (office_ok && password && confirmed).then_some(())?;
+            Some(Registration {
+                procedures_for: procedures_for?,
+                country: home?,
+                state: state?,
+                default_office: self.default_office.clone(),
+                birth_country: birth_country?,
+                nationality: nationality?,
+                given_names: given_names?,
+                first_last_name: first_last_name?,
+                second_last_name: second_last_name.ok()?,
+                phone: phone?,
+                email: email?,
+                password: self.password.clone(),
+            })
+        })();
+        c.finish(value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lang::Explain;
+
+    fn good() -> RegistrationDraft {
+        RegistrationDraft {
+            procedures_for: "self".into(),
+            country: "US".into(),
+            state: "California".into(),
+            default_office: "LAX".into(),
+            birth_country: "MX".into(),
+            nationality: "MX".into(),
+            given_names: "Ana Sofía".into(),
+            first_last_name: "Núñez".into(),
+            second_last_name: String::new(),
+            phone: "(213) 351-6800".into(),
+            email: "ana@example.com".into(),
+            password: "Consulado#2026".into(),
+            confirmation: "Consulado#2026".into(),
+        }
+    }
+
+    #[test]
+    fn accepts_a_complete_registration_with_the_phone_in_e164() {
+        let r = good().validate(&["LAX", "SAN"]).unwrap();
+        assert_eq!(r.phone.e164(), "+12133516800");
+        assert_eq!(r.second_last_name, None);
+    }
+
+    #[test]
+    fn reports_every_wrong_registration_field_at_once() {
+        let mut d = good();
+        d.default_office = "XXX".into();
+        d.email = "ana@".into();
+        d.password = "short".into();
+        d.confirmation = "other".into();
+        let errors = d.validate(&["LAX"]).unwrap_err();
+        let fields: Vec<Field> = errors.iter().map(|e| e.field).collect();
+        assert_eq!(
+            fields,
+            vec![
+                Field::DefaultOffice,
+                Field::Email,
+                Field::Password,
+                Field::PasswordConfirmation
+            ]
+        );
+        let password = errors.iter().find(|e| e.field == Field::Password).unwrap();
+        assert!(
+            password.explain(Language::En).contains("12"),
+            "{}",
+            password.explain(Language::En)
+        );
+    }
+
+    #[test]
+    fn lists_the_password_rules_live_as_the_visitor_types() {
+        let mut d = good();
+        d.password = "abc".into();
+        let rules = d.password_rules();
+        assert!(rules.contains(&(PasswordRule::LowerCase, true)));
+        assert!(rules.contains(&(PasswordRule::UpperCase, false)));
+        assert!(rules.contains(&(PasswordRule::MinLength, false)));
+        assert!(
+            !rules.iter().any(|(r, _)| *r == PasswordRule::MaxLength),
+            "the maximum shows only when passed"
+        );
+    }
+}
