@@ -34,10 +34,7 @@ impl ProceduresFor {
     pub fn label(self, lang: Language) -> &'static str {
         match self {
             ProceduresFor::Myself => lang.pick("Para mí", "For me"),
-            ProceduresFor::SomeoneElse => lang.pick(
-                "Para otra persona (por ejemplo, un menor)",
-                "For someone else (a minor, say)",
-            ),
+            ProceduresFor::SomeoneElse => lang.pick("Para otra persona", "For someone else"),
         }
     }
 }
