@@ -602,14 +602,19 @@ fn wire_visit(ui: &AppWindow) {
                 async move {
                     let session = engine.client().sign_in(&email.to_string(), &password).await;
                     let catalogue = visit::load_catalogue(&engine).await;
-                    (email, session, catalogue)
+                    let bookings = match &session {
+                        Ok(s) => my_bookings(&engine, &s.token).await,
+                        Err(_) => Err(()),
+                    };
+                    (email, session, catalogue, bookings)
                 },
-                |app, v, (email, session, catalogue)| match (session, catalogue) {
+                |app, v, (email, session, catalogue, bookings)| match (session, catalogue) {
                     (Ok(account), Ok(catalogue)) => {
                         visit::signed_in(v, account, email, &catalogue);
+                        v.my_bookings = Some(bookings);
                         app.global::<SignIn>().set_password("".into());
                         app.global::<Visit>().set_country(visit::default_country(v).into());
-                        app.global::<Kiosk>().set_page(Page::Location);
+                        app.global::<Kiosk>().set_page(Page::MyProcedures);
                     }
                     (Err(e), _) => {
                         tracing::info!(error = %e, "sign-in refused");
@@ -631,6 +636,14 @@ fn wire_visit(ui: &AppWindow) {
     wire_register(ui);
 
     let v = ui.global::<Visit>();
+    v.on_start_procedure({
+        let ui = ui.as_weak();
+        move || {
+            if let Some(app) = ui.upgrade() {
+                app.global::<Kiosk>().set_page(Page::Location);
+            }
+        }
+    });
     v.on_next({
         let ui = ui.as_weak();
         move || {
@@ -973,7 +986,10 @@ fn wire_llave(ui: &AppWindow) {
                         async move {
                             let outcome = crate::llave::wait(client, auth, cancel).await;
                             let catalogue = match &outcome {
-                                crate::llave::Outcome::Approved(_) => Some(visit::load_catalogue(&engine).await),
+                                crate::llave::Outcome::Approved(t) => Some((
+                                    visit::load_catalogue(&engine).await,
+                                    my_bookings(&engine, &t.access_token).await,
+                                )),
                                 _ => None,
                             };
                             (outcome, catalogue)
@@ -998,17 +1014,20 @@ fn wire_llave(ui: &AppWindow) {
     });
 }
 
+/// What a sign-in loads: the catalogue, and the account's appointments.
+type AfterSignIn = (Result<kiosk_sync::api::Catalogue, EngineError>, Result<Vec<Booking>, ()>);
+
 fn llave_ended(
     app: &AppWindow,
     st: &mut State,
     outcome: crate::llave::Outcome,
-    catalogue: Option<Result<kiosk_sync::api::Catalogue, EngineError>>,
+    catalogue: Option<AfterSignIn>,
 ) {
     use crate::llave::Outcome;
     st.visit.llave = None;
     let l = app.global::<Llave>();
     match (outcome, catalogue) {
-        (Outcome::Approved(token), Some(Ok(catalogue))) => {
+        (Outcome::Approved(token), Some((Ok(catalogue), bookings))) => {
             let Ok(email) = kiosk_core::email::Email::parse(&token.email) else {
                 tracing::warn!("Llave MX answered an address that is not an e-mail");
                 l.set_state(LlaveState::Unreachable);
@@ -1020,10 +1039,11 @@ fn llave_ended(
                 token: token.access_token,
             };
             visit::signed_in(&mut st.visit, account, email, &catalogue);
+            st.visit.my_bookings = Some(bookings);
             l.set_state(LlaveState::Approved);
             app.global::<Visit>()
                 .set_country(visit::default_country(&st.visit).into());
-            app.global::<Kiosk>().set_page(Page::Location);
+            app.global::<Kiosk>().set_page(Page::MyProcedures);
         }
         (Outcome::Denied, _) => l.set_state(LlaveState::Denied),
         (Outcome::Expired, _) => l.set_state(LlaveState::Expired),
@@ -1094,4 +1114,15 @@ fn wire_register(ui: &AppWindow) {
             app.global::<Kiosk>().set_page(Page::SignIn);
         }
     });
+}
+
+/// The account's appointments; a failure is kept as such (the visitor can still book).
+async fn my_bookings(engine: &SyncEngine, token: &str) -> Result<Vec<Booking>, ()> {
+    match engine.client().my_bookings(token).await {
+        Ok(b) => Ok(b.bookings),
+        Err(e) => {
+            tracing::warn!(error = %e, "the account's appointments");
+            Err(())
+        }
+    }
 }

@@ -285,6 +285,14 @@ fn visit_screens(engine: &SyncEngine, runtime: &tokio::runtime::Handle) -> anyho
     screens.push(Screen::new("confirmation", Page::Confirmation, Some(&st)));
     pending.outcome = Some(visit::Outcome::Pending);
     screens.push(Screen::new("confirmation-pending", Page::Confirmation, Some(&pending)));
+    // My procedures, with the appointment just booked for the account.
+    let token = st.account.as_ref().map(|a| a.token.clone()).context("signed in")?;
+    let mine = runtime.block_on(client.my_bookings(&token))?;
+    let mut home = VisitState::default();
+    visit::apply_catalogue(&mut home, &catalogue);
+    home.account.clone_from(&st.account);
+    home.my_bookings = Some(Ok(mine.bookings));
+    screens.push(Screen::new("my-procedures", Page::MyProcedures, Some(&home)));
     Ok(screens)
 }
 

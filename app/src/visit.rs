@@ -92,6 +92,8 @@ pub struct VisitState {
     pub generation: u64,
     pub session: Session,
     pub account: Option<AccountSession>,
+    /// The account's appointments, for "My procedures" (`None` until the server answered).
+    pub my_bookings: Option<Result<Vec<Booking>, ()>>,
     /// A Llave MX sign-in in progress: its cancel switch and when its code expires.
     pub llave: Option<(tokio_util::sync::CancellationToken, std::time::Instant)>,
     pub offices: Vec<CatalogueOffice>,
@@ -700,6 +702,20 @@ pub fn render(ui: &AppWindow, st: &VisitState, forms: &Forms, lang: Language) {
     v.set_busy(st.busy);
     v.set_notice(s(st.notice.as_ref().map(|m| m.text(lang)).unwrap_or_default()));
     v.set_countries(choices(country_choices(st, lang)));
+    v.set_account_email(s(st.account.as_ref().map_or("", |a| a.email.as_str())));
+    v.set_my_bookings(model(my_bookings(st, lang)));
+    v.set_my_bookings_message(s(match &st.my_bookings {
+        None => lang.pick("Buscando sus citas…", "Looking for your appointments…"),
+        Some(Ok(b)) if b.is_empty() => lang.pick(
+            "Aún no tiene citas. Toque «Iniciar trámite» para reservar una.",
+            "You have no appointments yet. Touch \"Start procedure\" to book one.",
+        ),
+        Some(Ok(_)) => "",
+        Some(Err(())) => lang.pick(
+            "No pudimos consultar sus citas en este momento; puede reservar una nueva.",
+            "We could not look up your appointments right now; you can book a new one.",
+        ),
+    }));
     v.set_search_message(s(st.search_msg.as_ref().map(|m| m.text(lang)).unwrap_or_default()));
     v.set_offices(model(st.near.iter().filter_map(|n| office_card(st, n, lang)).collect()));
 
@@ -1333,6 +1349,43 @@ pub fn default_country(st: &VisitState) -> String {
         .max_by_key(|(_, n)| *n)
         .map(|(c, _)| c.to_owned())
         .unwrap_or_default()
+}
+
+/// The account's appointments as cards, soonest first, in the office's time zone.
+fn my_bookings(st: &VisitState, lang: Language) -> Vec<crate::ui::BookingCard> {
+    let Some(Ok(bookings)) = &st.my_bookings else {
+        return Vec::new();
+    };
+    let mut sorted: Vec<&Booking> = bookings.iter().collect();
+    sorted.sort_by_key(|b| b.start);
+    sorted
+        .into_iter()
+        .map(|b| {
+            let office = st.offices.iter().find(|o| o.id == b.office_id);
+            let when = office.and_then(|o| chrono_tz::Tz::from_str(&o.tz).ok()).map_or_else(
+                || date_label(b.start.date_naive(), lang),
+                |tz| AppointmentTime::new(b.start, tz).label(lang),
+            );
+            let cancelled = b.status == "cancelled";
+            crate::ui::BookingCard {
+                code: s(&b.code),
+                office: s(office.map_or(b.office_id.as_str(), |o| o.name.as_str())),
+                when: s(when),
+                procedures: s(b
+                    .procedures
+                    .iter()
+                    .map(|p| Procedure::from_id(p).map_or(p.as_str(), |p| p.label(lang)))
+                    .collect::<Vec<_>>()
+                    .join(" · ")),
+                status: s(if cancelled {
+                    lang.pick("Cancelada", "Cancelled")
+                } else {
+                    lang.pick("Confirmada", "Confirmed")
+                }),
+                cancelled,
+            }
+        })
+        .collect()
 }
 
 /// A signed-in account (by password or Llave MX) starts the visit at step 1.

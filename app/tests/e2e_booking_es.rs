@@ -30,7 +30,9 @@ fn a_visitor_books_a_passport_appointment_in_spanish_with_their_curp() {
         .await;
         press(ui, "He leído y acepto los términos y condiciones");
         press(ui, "Iniciar sesión");
-        until(ui, "step 1", |_| h.page() == Page::Location).await;
+        until(ui, "my procedures", |_| h.page() == Page::MyProcedures).await;
+        press(ui, "Iniciar trámite");
+        assert_eq!(h.page(), Page::Location);
 
         // 1 Location.
         press(ui, "País donde vive: Estados Unidos");

@@ -49,6 +49,12 @@ fn a_visitor_signs_in_with_llave_mx_after_a_refusal_on_their_phone() {
             "llave/approve",
             Some(serde_json::json!({"user_code": code, "email": "ana@example.com", "approve": true})),
         );
-        until(ui, "step 1", |_| h.page() == Page::Location).await;
+        until(ui, "my procedures", |_| h.page() == Page::MyProcedures).await;
+        assert!(
+            ui.global::<citas_kiosk::ui::Visit>()
+                .get_account_email()
+                .contains("ana@example.com"),
+            "signed in as the account approved on the phone"
+        );
     });
 }

@@ -80,7 +80,9 @@ fn a_foreign_national_registers_then_books_without_curp_in_english_keeping_input
         .await;
         type_into(ui, "Password", "Chicago#Consulate1");
         press(ui, "Sign in");
-        until(ui, "step 1", |_| h.page() == Page::Location).await;
+        until(ui, "my procedures", |_| h.page() == Page::MyProcedures).await;
+        press(ui, "Start procedure");
+        assert_eq!(h.page(), Page::Location);
 
         // 1 Location: Chicago, whose calendar the kiosk has not synced yet.
         press(ui, "Country where you live: United States");

@@ -35,7 +35,9 @@ fn a_slot_taken_while_confirming_sends_the_visitor_back_to_a_refreshed_calendar(
         type_into(ui, "Password", DEMO_PASSWORD);
         press(ui, "I have read and accept the terms and conditions");
         press(ui, "Sign in");
-        until(ui, "step 1", |_| h.page() == Page::Location).await;
+        until(ui, "my procedures", |_| h.page() == Page::MyProcedures).await;
+        press(ui, "Start procedure");
+        assert_eq!(h.page(), Page::Location);
         type_into(ui, "ZIP or postal code", "90057");
         press(ui, "Search offices");
         until_shown(ui, "Consulado General de México en Los Ángeles").await;
