@@ -1015,14 +1015,12 @@ fn wire_llave(ui: &AppWindow) {
 }
 
 /// What a sign-in loads: the catalogue, and the account's appointments.
-type AfterSignIn = (Result<kiosk_sync::api::Catalogue, EngineError>, Result<Vec<Booking>, ()>);
+type AfterSignIn = (
+    Result<kiosk_sync::api::Catalogue, EngineError>,
+    Result<Vec<Booking>, ()>,
+);
 
-fn llave_ended(
-    app: &AppWindow,
-    st: &mut State,
-    outcome: crate::llave::Outcome,
-    catalogue: Option<AfterSignIn>,
-) {
+fn llave_ended(app: &AppWindow, st: &mut State, outcome: crate::llave::Outcome, catalogue: Option<AfterSignIn>) {
     use crate::llave::Outcome;
     st.visit.llave = None;
     let l = app.global::<Llave>();

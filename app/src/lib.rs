@@ -12,6 +12,7 @@
 //! through the outbox). The sign-in and the five booking steps come next (issue 4).
 
 pub mod bench;
+pub mod config;
 pub mod controller;
 pub mod demo;
 pub mod llave;

@@ -1,5 +1,6 @@
-//! `citas-kiosk`: the appointment kiosk. `--demo` runs it against an in-process simulator;
-//! `--screenshots DIR` renders its screens to PNG and exits.
+//! `citas-kiosk`: the appointment kiosk. `--config PATH` runs it against a central server;
+//! `--demo` against an in-process simulator; `--screenshots DIR` renders its screens to PNG and
+//! exits.
 
 use std::path::PathBuf;
 
@@ -14,8 +15,12 @@ use slint::ComponentHandle;
 struct Args {
     /// Run against the central simulator started in-process on loopback (no server, no
     /// hardware).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "config")]
     demo: bool,
+    /// The kiosk's configuration (TOML: the server, the kiosk's id, its data directory, the
+    /// offices it keeps fresh); see `citas_kiosk::config`.
+    #[arg(long, value_name = "PATH")]
+    config: Option<PathBuf>,
     /// Render every screen in both languages to PNG files in DIR and exit (needs --demo).
     #[arg(long, value_name = "DIR", requires = "demo")]
     screenshots: Option<PathBuf>,
@@ -44,14 +49,23 @@ fn main() -> anyhow::Result<()> {
         println!("{:.3}", took.as_secs_f64() * 1000.0);
         return Ok(());
     }
-    anyhow::ensure!(
-        args.demo,
-        "only --demo runs today: reading /etc/citas-kiosk/kiosk.toml to reach a real server comes with the configuration work (issue 7)"
-    );
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?;
+    if let Some(path) = &args.config {
+        let config = citas_kiosk::config::Config::load(path)?;
+        let (engine, schedule) = runtime
+            .block_on(citas_kiosk::config::connect(&config))
+            .with_context(|| format!("starting kiosk {}", config.kiosk_id))?;
+        let heartbeat =
+            serde_json::json!({"app": "citas-kiosk", "kiosk": config.kiosk_id, "version": env!("CARGO_PKG_VERSION")});
+        return run_window(&runtime, engine, schedule, heartbeat);
+    }
+    anyhow::ensure!(
+        args.demo,
+        "say how to run: --config PATH (a real server) or --demo (the built-in simulator)"
+    );
     let demo = runtime.block_on(demo::start()).context("starting the demo")?;
     println!(
         "demo: central simulator at {}; try the appointment code {}",
@@ -85,21 +99,34 @@ fn main() -> anyhow::Result<()> {
         return Ok(());
     }
 
+    run_window(
+        &runtime,
+        demo.engine.clone(),
+        demo::schedule(),
+        serde_json::json!({"app": "citas-kiosk", "mode": "demo"}),
+    )
+}
+
+/// The kiosk's window, with the background sync running until it closes.
+fn run_window(
+    runtime: &tokio::runtime::Runtime,
+    engine: kiosk_sync::SyncEngine,
+    schedule: kiosk_sync::Schedule,
+    heartbeat: serde_json::Value,
+) -> anyhow::Result<()> {
     let shutdown = tokio_util::sync::CancellationToken::new();
     let _sync = {
         let _guard = runtime.enter();
-        demo.engine.clone().spawn(
-            demo::schedule(),
-            || serde_json::json!({"app": "citas-kiosk", "mode": "demo"}),
-            shutdown.clone(),
-        )
+        engine
+            .clone()
+            .spawn(schedule, move || heartbeat.clone(), shutdown.clone())
     };
     let ui = AppWindow::new()?;
     controller::wire(
         &ui,
         Services {
             runtime: runtime.handle().clone(),
-            engine: demo.engine.clone(),
+            engine,
         },
     );
     ui.run()?;
