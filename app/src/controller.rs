@@ -52,13 +52,19 @@ struct State {
     services: Option<Services>,
 }
 
-/// The timers of the screen: inactivity and the hold's countdown.
+/// The timers of the screen: inactivity, the hold's countdown, the server's health.
 #[derive(Default)]
 struct Timers {
     idle_warning: Timer,
     idle_countdown: Timer,
     tick: Timer,
+    health: Timer,
 }
+
+/// How often the welcome screen asks whether the server answers.
+const HEALTH_EVERY: Duration = Duration::from_secs(15);
+/// How long without a successful sync before new bookings are refused at the welcome screen.
+const OUT_OF_SERVICE_AFTER: chrono::Duration = chrono::Duration::minutes(5);
 
 thread_local! {
     /// Lives on the UI thread only: callbacks and `upgrade_in_event_loop` closures run there.
@@ -403,6 +409,11 @@ pub fn wire(ui: &AppWindow, services: Services) {
         });
     });
     wire_visit(ui);
+    TIMERS.with(|t| {
+        let weak = ui.as_weak();
+        t.health
+            .start(TimerMode::Repeated, HEALTH_EVERY, move || check_health(&weak));
+    });
     ui.global::<Keyboard>().on_key({
         let ui = ui.as_weak();
         move |text| {
@@ -1123,4 +1134,24 @@ async fn my_bookings(engine: &SyncEngine, token: &str) -> Result<Vec<Booking>, (
             Err(())
         }
     }
+}
+
+/// Out of service: the last call failed and nothing synced for [`OUT_OF_SERVICE_AFTER`].
+/// Looking an appointment up stays available; booking does not (it needs the server).
+fn check_health(ui: &Weak<AppWindow>) {
+    let Some(engine) = engine() else { return };
+    spawn_quiet(ui, async move { engine.status().await }, |app, _, status| {
+        let out = match status {
+            Ok(s) => !s.online && s.lag(chrono::Utc::now()).is_none_or(|lag| lag > OUT_OF_SERVICE_AFTER),
+            Err(e) => {
+                tracing::error!(error = %e, "the kiosk's store cannot be read");
+                true
+            }
+        };
+        let k = app.global::<Kiosk>();
+        if k.get_out_of_service() != out {
+            tracing::warn!(out_of_service = out, "booking availability changed");
+            k.set_out_of_service(out);
+        }
+    });
 }

@@ -344,8 +344,11 @@ pub fn all_screens(
     runtime: &tokio::runtime::Handle,
 ) -> anyhow::Result<Vec<Screen>> {
     let mut screens = vec![
-        Screen::new("welcome", Page::Welcome, None),
+        Screen::new("welcome", Page::Welcome, None).with(|ui, _| ui.global::<Kiosk>().set_out_of_service(false)),
+        Screen::new("welcome-out-of-service", Page::Welcome, None)
+            .with(|ui, _| ui.global::<Kiosk>().set_out_of_service(true)),
         Screen::new("lookup", Page::Lookup, None).with(|ui, _| {
+            ui.global::<Kiosk>().set_out_of_service(false);
             ui.global::<Lookup>().set_state(LookupState::Idle);
             ui.global::<Lookup>().set_code("".into());
         }),
