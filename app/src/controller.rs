@@ -247,6 +247,15 @@ pub fn end_visit(ui: &AppWindow) {
     v.set_postal_code("".into());
     v.set_curp("".into());
     v.set_country("".into());
+    let l = ui.global::<Llave>();
+    l.set_user_code("".into());
+    l.set_qr(slint::Image::default());
+    l.set_state(LlaveState::Starting);
+    // The keyboard's echo line holds the last thing typed: it goes too.
+    let kb = ui.global::<Keyboard>();
+    kb.set_echo("".into());
+    kb.set_label("".into());
+    kb.set_forced(false);
     set_language(ui, Language::Es);
     let k = ui.global::<Kiosk>();
     k.set_large_text(false);

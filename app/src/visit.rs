@@ -777,7 +777,21 @@ pub fn render(ui: &AppWindow, st: &VisitState, forms: &Forms, lang: Language) {
             v.set_bring(model(bring));
         }
         Some(Outcome::Pending) => v.set_pending(true),
-        None => {}
+        None => {
+            // Nothing of a finished visit stays behind for the next visitor.
+            v.set_pending(false);
+            for set in [
+                Visit::set_code,
+                Visit::set_office,
+                Visit::set_address,
+                Visit::set_date,
+                Visit::set_time,
+            ] {
+                set(&v, SharedString::new());
+            }
+            v.set_chosen_procedures(SharedString::new());
+            v.set_bring(model(Vec::new()));
+        }
     }
 }
 

@@ -156,5 +156,17 @@ fn a_visitor_books_a_passport_appointment_in_spanish_with_their_curp() {
         assert_eq!(h.page(), Page::Welcome);
         assert_eq!(ui.global::<citas_kiosk::ui::SignIn>().get_email(), "");
         assert_eq!(ui.global::<Visit>().get_curp(), "");
+        assert_eq!(
+            ui.global::<citas_kiosk::ui::Keyboard>().get_echo(),
+            "",
+            "nothing typed stays on screen"
+        );
+        assert!(
+            ui.global::<Visit>()
+                .get_applicant_fields()
+                .iter()
+                .all(|f| f.value.is_empty())
+        );
+        assert_eq!(ui.global::<Visit>().get_code(), "");
     });
 }
