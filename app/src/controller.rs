@@ -28,6 +28,9 @@ const CANCEL_PATIENCE: Duration = Duration::from_secs(8);
 pub struct Services {
     pub runtime: tokio::runtime::Handle,
     pub engine: SyncEngine,
+    /// `--demo`: Scan attaches a sample PDF through the real upload, until the scanner is
+    /// wired (issue 5). Never against a real server.
+    pub sample_documents: bool,
 }
 
 /// A booking found by code, with what is needed to show it in either language.
@@ -821,6 +824,18 @@ fn wire_visit(ui: &AppWindow) {
                 return;
             };
             let Some(engine) = engine() else { return };
+            let samples = STATE.with_borrow(|st| st.services.as_ref().is_some_and(|s| s.sample_documents));
+            if !samples {
+                if let Some(app) = ui.upgrade() {
+                    with_visit(&app, |v| {
+                        v.errors = Some(visit::Msg::words(
+                            "No hay un escáner disponible en este quiosco. Pida ayuda al personal.",
+                            "There is no scanner available at this kiosk. Ask the staff for help.",
+                        ));
+                    });
+                }
+                return;
+            }
             spawn_for_visit(
                 &ui,
                 async move {

@@ -60,7 +60,7 @@ fn main() -> anyhow::Result<()> {
             .with_context(|| format!("starting kiosk {}", config.kiosk_id))?;
         let heartbeat =
             serde_json::json!({"app": "citas-kiosk", "kiosk": config.kiosk_id, "version": env!("CARGO_PKG_VERSION")});
-        return run_window(&runtime, engine, schedule, heartbeat);
+        return run_window(&runtime, engine, schedule, heartbeat, false);
     }
     anyhow::ensure!(
         args.demo,
@@ -104,6 +104,7 @@ fn main() -> anyhow::Result<()> {
         demo.engine.clone(),
         demo::schedule(),
         serde_json::json!({"app": "citas-kiosk", "mode": "demo"}),
+        true,
     )
 }
 
@@ -113,6 +114,7 @@ fn run_window(
     engine: kiosk_sync::SyncEngine,
     schedule: kiosk_sync::Schedule,
     heartbeat: serde_json::Value,
+    sample_documents: bool,
 ) -> anyhow::Result<()> {
     let shutdown = tokio_util::sync::CancellationToken::new();
     let _sync = {
@@ -127,6 +129,7 @@ fn run_window(
         Services {
             runtime: runtime.handle().clone(),
             engine,
+            sample_documents,
         },
     );
     ui.run()?;

@@ -45,6 +45,7 @@ impl Harness {
             Services {
                 runtime: runtime.handle().clone(),
                 engine: demo.engine.clone(),
+                sample_documents: true,
             },
         );
         ui.window().set_size(slint::PhysicalSize::new(SIZE.0, SIZE.1));
