@@ -5,6 +5,7 @@
 //! input was refused, 2 a usage error (clap's own code).
 
 mod curp;
+mod pdf;
 mod sync;
 
 use std::process::ExitCode;
@@ -28,6 +29,8 @@ enum Command {
     },
     /// Run one sync round with the central server and print what changed.
     Sync(sync::SyncArgs),
+    /// Build one PDF from JPEG or PNG pages within a byte budget (as the Documents step does).
+    Pdf(pdf::PdfArgs),
 }
 
 /// A `--lang` value.
@@ -39,6 +42,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Curp { command } => curp::run(command),
+        Command::Pdf(args) => pdf::run(&args),
         Command::Sync(args) => tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
