@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::catalogue::{InfoField, Procedure};
 use crate::country::CountryCode;
 use crate::curp::{Curp, MexicanState, Sex};
-use crate::form::{Checker, Field, FieldError, Problem};
+use crate::form::{Checker, Field, FieldError};
 use crate::lang::Language;
 use crate::name::PersonName;
 use crate::phone::Phone;
@@ -103,14 +103,6 @@ pub enum IdentityDraft {
     NoCurp(NoCurpDraft),
 }
 
-fn country(c: &mut Checker, field: Field, text: &str) -> Option<CountryCode> {
-    if text.trim().is_empty() {
-        c.fail(field, Problem::Required);
-        return None;
-    }
-    c.check(field, text.parse::<CountryCode>().map_err(|_| Problem::NotAChoice))
-}
-
 impl NoCurpDraft {
     pub fn validate(&self, today: NaiveDate) -> Result<NoCurpIdentity, Vec<FieldError>> {
         let mut c = Checker::default();
@@ -119,7 +111,7 @@ impl NoCurpDraft {
         let second_last_name = c.optional_name(Field::SecondLastName, &self.second_last_name);
         let birth_date = c.past_date(Field::BirthDate, &self.birth_date, today);
         let sex = c.required(Field::Sex, self.sex);
-        let nationality = country(&mut c, Field::Nationality, &self.nationality);
+        let nationality = c.country(Field::Nationality, &self.nationality);
         let value = (|| {
             Some(NoCurpIdentity {
                 given_names: given_names?,
@@ -205,7 +197,7 @@ pub struct ApplicantInfo {
 impl ApplicantDraft {
     pub fn validate(&self) -> Result<ApplicantInfo, Vec<FieldError>> {
         let mut c = Checker::default();
-        let birth_country = country(&mut c, Field::BirthCountry, &self.birth_country);
+        let birth_country = c.country(Field::BirthCountry, &self.birth_country);
         let birth_state = if birth_country == Some(CountryCode::MX) {
             c.required(Field::BirthState, self.birth_state).map(Some)
         } else {
@@ -213,7 +205,7 @@ impl ApplicantDraft {
         };
         let birth_city = c.text(Field::BirthCity, &self.birth_city);
         let marital_status = c.required(Field::MaritalStatus, self.marital_status);
-        let address_country = country(&mut c, Field::AddressCountry, &self.address_country);
+        let address_country = c.country(Field::AddressCountry, &self.address_country);
         let postal_code =
             address_country.and_then(|ac| c.check(Field::PostalCode, PostalCode::parse(&self.postal_code, ac)));
         let address_state = c.text(Field::AddressState, &self.address_state);
@@ -327,6 +319,7 @@ impl InfoDraft {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::form::Problem;
     use crate::lang::Explain;
 
     fn today() -> NaiveDate {

@@ -237,6 +237,20 @@ impl Checker {
         }
     }
 
+    /// A country picked from the list: empty is `Required`, anything else not a two-letter
+    /// code `NotAChoice`.
+    pub(crate) fn country(&mut self, field: Field, text: &str) -> Option<crate::country::CountryCode> {
+        if text.trim().is_empty() {
+            self.fail(field, Problem::Required);
+            return None;
+        }
+        self.check(
+            field,
+            text.parse::<crate::country::CountryCode>()
+                .map_err(|_| Problem::NotAChoice),
+        )
+    }
+
     /// A value picked from a list: empty is `Required`, anything not on the list `NotAChoice`.
     pub(crate) fn choice(&mut self, field: Field, text: &str, on_the_list: bool) {
         if !on_the_list {

@@ -74,14 +74,6 @@ pub struct Registration {
     pub password: String,
 }
 
-fn country(c: &mut Checker, field: Field, text: &str) -> Option<CountryCode> {
-    if text.trim().is_empty() {
-        c.fail(field, Problem::Required);
-        return None;
-    }
-    c.check(field, text.parse::<CountryCode>().map_err(|_| Problem::NotAChoice))
-}
-
 impl RegistrationDraft {
     /// The password rules with whether the typed password meets each, for the live list.
     pub fn password_rules(&self) -> Vec<(PasswordRule, bool)> {
@@ -97,12 +89,12 @@ impl RegistrationDraft {
         let mut c = Checker::default();
         let procedures_for = ProceduresFor::ALL.into_iter().find(|p| p.id() == self.procedures_for);
         c.choice(Field::ProceduresFor, &self.procedures_for, procedures_for.is_some());
-        let home = country(&mut c, Field::Country, &self.country);
+        let home = c.country(Field::Country, &self.country);
         let state = c.text(Field::State, &self.state);
         let office_ok = offices.contains(&self.default_office.as_str());
         c.choice(Field::DefaultOffice, &self.default_office, office_ok);
-        let birth_country = country(&mut c, Field::BirthCountry, &self.birth_country);
-        let nationality = country(&mut c, Field::Nationality, &self.nationality);
+        let birth_country = c.country(Field::BirthCountry, &self.birth_country);
+        let nationality = c.country(Field::Nationality, &self.nationality);
         let given_names = c.name(Field::GivenNames, &self.given_names);
         let first_last_name = c.name(Field::FirstLastName, &self.first_last_name);
         let second_last_name = c.optional_name(Field::SecondLastName, &self.second_last_name);
