@@ -190,37 +190,46 @@ fn decode_png(page: usize, data: &[u8]) -> Result<Pixels, PdfError> {
     })
 }
 
-fn encode(d: &Decoded, dpi: u32, quality: u8) -> Result<Embedded, PdfError> {
+/// Resamples `img` from `from` to `to` dpi (never up) and encodes it as JPEG.
+fn encode_samples<P>(
+    img: &ImageBuffer<P, Vec<u8>>,
+    from: u32,
+    to: u32,
+    quality: u8,
+    color: jpeg_encoder::ColorType,
+) -> Result<(Vec<u8>, u32, u32), PdfError>
+where
+    P: image::Pixel<Subpixel = u8> + 'static,
+{
     let scale = |v: u32| -> u32 {
-        let scaled = u64::from(v) * u64::from(dpi) / u64::from(d.dpi.max(1));
+        let scaled = u64::from(v) * u64::from(to) / u64::from(from.max(1));
         u32::try_from(scaled).unwrap_or(u32::MAX).max(1)
     };
+    let resized;
+    let img = if to < from {
+        resized = image::imageops::resize(img, scale(img.width()), scale(img.height()), FilterType::Triangle);
+        &resized
+    } else {
+        img
+    };
+    let (w, h) = (img.width(), img.height());
     let mut jpeg = Vec::new();
-    let (width, height, gray) = match &d.pixels {
-        Pixels::Gray(img) => {
-            let img = if dpi < d.dpi {
-                image::imageops::resize(img, scale(img.width()), scale(img.height()), FilterType::Triangle)
-            } else {
-                img.clone()
-            };
-            let (w, h) = (img.width(), img.height());
-            jpeg_encoder::Encoder::new(&mut jpeg, quality)
-                .encode(img.as_raw(), side(w)?, side(h)?, jpeg_encoder::ColorType::Luma)
-                .map_err(|e| bad(0, &e))?;
-            (w, h, true)
-        }
-        Pixels::Rgb(img) => {
-            let img = if dpi < d.dpi {
-                image::imageops::resize(img, scale(img.width()), scale(img.height()), FilterType::Triangle)
-            } else {
-                img.clone()
-            };
-            let (w, h) = (img.width(), img.height());
-            jpeg_encoder::Encoder::new(&mut jpeg, quality)
-                .encode(img.as_raw(), side(w)?, side(h)?, jpeg_encoder::ColorType::Rgb)
-                .map_err(|e| bad(0, &e))?;
-            (w, h, false)
-        }
+    jpeg_encoder::Encoder::new(&mut jpeg, quality)
+        .encode(img.as_raw(), side(w)?, side(h)?, color)
+        .map_err(|e| bad(0, &e))?;
+    Ok((jpeg, w, h))
+}
+
+fn encode(d: &Decoded, dpi: u32, quality: u8) -> Result<Embedded, PdfError> {
+    let ((jpeg, width, height), gray) = match &d.pixels {
+        Pixels::Gray(img) => (
+            encode_samples(img, d.dpi, dpi, quality, jpeg_encoder::ColorType::Luma)?,
+            true,
+        ),
+        Pixels::Rgb(img) => (
+            encode_samples(img, d.dpi, dpi, quality, jpeg_encoder::ColorType::Rgb)?,
+            false,
+        ),
     };
     Ok(Embedded {
         jpeg,
