@@ -1,13 +1,13 @@
 //! "Create an account": the Citas SRE registration form, checked by `kiosk-core`, sent to the
 //! central server, then "check your e-mail" (the account is activated from the link mailed).
 
+use kiosk_core::Language;
 use kiosk_core::form::{Field, FieldError};
 use kiosk_core::registration::{ProceduresFor, Registration, RegistrationDraft};
-use kiosk_core::{Explain, Language};
 use kiosk_sync::ApiError;
 
 use crate::ui::{Choice, FieldKind, FormField};
-use crate::visit::{Msg, VisitState};
+use crate::visit::{self, Msg, VisitState, choice, choices, with_error};
 
 /// The registration form of the current visit.
 #[derive(Debug, Clone, Default)]
@@ -20,33 +20,17 @@ pub struct RegisterState {
 }
 
 fn row(key: &str, field: Field, value: &str, kind: FieldKind, st: &RegisterState, lang: Language) -> FormField {
-    FormField {
-        key: key.into(),
-        label: field.label(lang).into(),
-        hint: slint::SharedString::new(),
-        value: value.into(),
-        error: st
-            .errors
-            .iter()
-            .find(|e| e.field == field)
-            .map(|e| e.problem.explain(lang))
-            .unwrap_or_default()
-            .into(),
-        kind,
-        choices: slint::ModelRc::default(),
-    }
+    with_error(
+        visit::field(key, field.label(lang), value, kind),
+        &st.errors,
+        field,
+        lang,
+    )
 }
 
-fn with_choices(mut f: FormField, choices: Vec<Choice>) -> FormField {
-    f.choices = slint::ModelRc::from(std::rc::Rc::new(slint::VecModel::from(choices)));
+fn with_choices(mut f: FormField, list: Vec<Choice>) -> FormField {
+    f.choices = choices(list);
     f
-}
-
-fn choice(id: &str, label: &str) -> Choice {
-    Choice {
-        id: id.into(),
-        label: label.into(),
-    }
 }
 
 /// The form's rows in `lang`, the password's rules ticked off as typed.

@@ -189,20 +189,20 @@ fn s(text: impl AsRef<str>) -> SharedString {
     SharedString::from(text.as_ref())
 }
 
-fn choice(id: impl AsRef<str>, label: impl AsRef<str>) -> Choice {
+pub(crate) fn choice(id: impl AsRef<str>, label: impl AsRef<str>) -> Choice {
     Choice {
         id: s(id),
         label: s(label),
     }
 }
 
-fn choices(list: Vec<Choice>) -> ModelRc<Choice> {
+pub(crate) fn choices(list: Vec<Choice>) -> ModelRc<Choice> {
     model(list)
 }
 
 // ---- forms -------------------------------------------------------------------------------
 
-fn field(key: &str, label: &str, value: &str, kind: FieldKind) -> FormField {
+pub(crate) fn field(key: &str, label: &str, value: &str, kind: FieldKind) -> FormField {
     FormField {
         key: s(key),
         label: s(label),
@@ -214,7 +214,7 @@ fn field(key: &str, label: &str, value: &str, kind: FieldKind) -> FormField {
     }
 }
 
-fn with_error(mut f: FormField, errors: &[FieldError], which: Field, lang: Language) -> FormField {
+pub(crate) fn with_error(mut f: FormField, errors: &[FieldError], which: Field, lang: Language) -> FormField {
     if let Some(e) = errors.iter().find(|e| e.field == which) {
         f.error = s(e.problem.explain(lang));
     }
@@ -740,7 +740,19 @@ pub fn render(ui: &AppWindow, st: &VisitState, forms: &Forms, lang: Language) {
     sync_rows(&forms.info, info_rows(st, lang));
     sync_rows(&forms.applicant, applicant_rows(st, lang));
     v.set_documents(model(document_rows(st, lang)));
-    calendar_view(ui, st, lang, now);
+    // The month is worked out from every cached slot: only when step 5 shows it, not on
+    // every keystroke of the earlier steps.
+    if st.session.step() == Step::DateTime {
+        calendar_view(ui, st, lang, now);
+    } else if !v.get_hold_text().is_empty() || v.get_days().row_count() > 0 {
+        // A finished visit's calendar and hold leave with it.
+        v.set_days(model(Vec::new()));
+        v.set_times(choices(Vec::new()));
+        v.set_day_label(SharedString::new());
+        v.set_month_label(SharedString::new());
+        v.set_hold_text(SharedString::new());
+        v.set_chosen_time(SharedString::new());
+    }
 
     match &st.outcome {
         Some(Outcome::Confirmed(b)) => {
