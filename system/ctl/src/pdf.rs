@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Args;
-use kiosk_scan::{Budget, PdfError, ScannedPage, build};
+use kiosk_scan::{Budget, Encoding, PdfError, ScannedPage, build};
 
 #[derive(Debug, Args)]
 pub(crate) struct PdfArgs {
@@ -40,10 +40,11 @@ pub(crate) fn run(args: &PdfArgs) -> anyhow::Result<ExitCode> {
     match build(&pages, budget) {
         Ok(pdf) => {
             std::fs::write(&args.out, &pdf.bytes).with_context(|| format!("writing {}", args.out.display()))?;
-            let how = pdf.quality.map_or_else(
-                || "pages embedded untouched".to_owned(),
-                |q| format!("re-encoded at quality {q}"),
-            );
+            let how = match pdf.encoding {
+                Encoding::Original => "pages embedded untouched".to_owned(),
+                Encoding::Jpeg { quality } => format!("re-encoded as JPEG at quality {quality}"),
+                Encoding::Bilevel => "re-encoded in black and white (CCITT G4)".to_owned(),
+            };
             println!(
                 "{}: {} page(s), {} bytes, {} dpi, {how}",
                 args.out.display(),

@@ -10,7 +10,7 @@
 pub mod pdf;
 pub mod sample;
 
-pub use pdf::{Budget, BuiltPdf, PdfError, ScannedPage, build};
+pub use pdf::{Budget, BuiltPdf, Encoding, PdfError, ScannedPage, build};
 
 #[cfg(test)]
 mod tests {
@@ -26,7 +26,7 @@ mod tests {
     fn embeds_pages_that_fit_untouched() {
         let page = sample::page(150, false, false, 1, 80);
         let pdf = build(std::slice::from_ref(&page), Budget::CITAS).unwrap();
-        assert_eq!(pdf.quality, None, "no re-encoding when the scan fits");
+        assert_eq!(pdf.encoding, Encoding::Original, "no re-encoding when the scan fits");
         assert!(
             contains(&pdf.bytes, &page.data),
             "the scanner's JPEG is in the PDF byte for byte"
@@ -41,7 +41,7 @@ mod tests {
         assert!(raw > 1_000_000, "the sample is a real test: {raw} bytes of JPEG");
         let pdf = build(&pages, Budget::CITAS).unwrap();
         assert!(pdf.bytes.len() <= 1_000_000, "{}", pdf.bytes.len());
-        assert!(pdf.quality.is_some());
+        assert!(matches!(pdf.encoding, Encoding::Jpeg { .. }), "{:?}", pdf.encoding);
         assert!(pdf.dpi >= 150);
         assert_eq!(pdf.pages, 3);
     }
@@ -68,6 +68,20 @@ mod tests {
             ),
             "{e}"
         );
+    }
+
+    #[test]
+    fn a_colour_document_never_goes_black_and_white() {
+        let pages: Vec<_> = (0..2).map(|i| sample::page(150, true, true, i, 90)).collect();
+        let tight = Budget {
+            max_bytes: 150_000,
+            min_dpi: 150,
+        };
+        match build(&pages, tight) {
+            Ok(pdf) => assert!(matches!(pdf.encoding, Encoding::Jpeg { .. }), "{:?}", pdf.encoding),
+            Err(PdfError::TooLarge { .. }) => {}
+            Err(e) => panic!("{e}"),
+        }
     }
 
     #[test]
@@ -114,6 +128,6 @@ mod tests {
             Budget::CITAS,
         )
         .unwrap();
-        assert_eq!(pdf.quality, Some(75));
+        assert_eq!(pdf.encoding, Encoding::Jpeg { quality: 75 });
     }
 }
