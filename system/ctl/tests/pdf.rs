@@ -5,6 +5,10 @@
 
 use std::process::Command;
 
+fn page(dpi: u32, color: bool, dense: bool, seed: u64, quality: u8) -> Vec<u8> {
+    kiosk_sim::scanner::page::a4_jpeg(dpi, kiosk_sim::scanner::page::Look { color, dense, seed }, quality)
+}
+
 fn kioskctl() -> Command {
     Command::new(env!("CARGO_BIN_EXE_kioskctl"))
 }
@@ -17,7 +21,7 @@ fn builds_a_pdf_within_the_budget_from_jpeg_pages() {
     args.push(out.display().to_string());
     for i in 0..2 {
         let p = dir.path().join(format!("p{i}.jpg"));
-        std::fs::write(&p, kiosk_scan::sample::page(150, false, false, i, 80).data).unwrap();
+        std::fs::write(&p, page(150, false, false, i, 80)).unwrap();
         args.push(p.display().to_string());
     }
     let run = kioskctl().args(&args).output().unwrap();
@@ -32,7 +36,7 @@ fn builds_a_pdf_within_the_budget_from_jpeg_pages() {
 fn refuses_plainly_when_the_pages_cannot_fit() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("p.jpg");
-    std::fs::write(&p, kiosk_scan::sample::page(150, true, true, 3, 90).data).unwrap();
+    std::fs::write(&p, page(150, true, true, 3, 90)).unwrap();
     let out = dir.path().join("doc.pdf");
     let run = kioskctl()
         .args(["pdf", "--dpi", "150", "--max-bytes", "5000", "--out"])

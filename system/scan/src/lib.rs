@@ -1,15 +1,19 @@
 //! # kiosk-scan: documents scanned at the kiosk
 //!
-//! What it is for: turning a scanner's pages into the one PDF of at most 1,000,000 bytes that
+//! What it is for: getting the visitor's pages from a scanner ([`escl::Scanner`], over TCP or
+//! IPP-over-USB [`transport`]s) and turning them into the one PDF of at most 1,000,000 bytes that
 //! Citas SRE accepts per document ([`pdf::build`]), embedding the scanner's JPEGs untouched when
-//! they fit and degrading quality, then resolution, only as far as needed.
+//! they fit and degrading quality, then resolution, only as far as needed. Every failure is a
+//! [`ScanError`] the visitor is told in their language.
 //!
-//! What it is not for: the visit's rules (kiosk-core) or uploading (kiosk-sync). The eSCL client
-//! and its transports (TCP, IPP-over-USB) come next in this crate (issue 5).
+//! What it is not for: the visit's rules (kiosk-core) or uploading (kiosk-sync).
 
+pub mod error;
+pub mod escl;
 pub mod pdf;
-pub mod sample;
+pub mod transport;
 
+pub use error::ScanError;
 pub use pdf::{Budget, BuiltPdf, Encoding, PdfError, ScannedPage, build};
 
 #[cfg(test)]
@@ -18,13 +22,22 @@ mod tests {
 
     use super::*;
 
+    /// An A4 sample page from the scanner simulator's generator.
+    fn page(dpi: u32, color: bool, dense: bool, seed: u64, quality: u8) -> ScannedPage {
+        let look = kiosk_sim::scanner::page::Look { color, dense, seed };
+        ScannedPage {
+            data: kiosk_sim::scanner::page::a4_jpeg(dpi, look, quality),
+            dpi,
+        }
+    }
+
     fn contains(haystack: &[u8], needle: &[u8]) -> bool {
         haystack.windows(needle.len()).any(|w| w == needle)
     }
 
     #[test]
     fn embeds_pages_that_fit_untouched() {
-        let page = sample::page(150, false, false, 1, 80);
+        let page = page(150, false, false, 1, 80);
         let pdf = build(std::slice::from_ref(&page), Budget::CITAS).unwrap();
         assert_eq!(pdf.encoding, Encoding::Original, "no re-encoding when the scan fits");
         assert!(
@@ -36,7 +49,7 @@ mod tests {
 
     #[test]
     fn reencodes_dense_pages_until_they_fit_the_budget() {
-        let pages: Vec<_> = (0..3).map(|i| sample::page(300, false, true, i, 92)).collect();
+        let pages: Vec<_> = (0..3).map(|i| page(300, false, true, i, 92)).collect();
         let raw: usize = pages.iter().map(|p| p.data.len()).sum();
         assert!(raw > 1_000_000, "the sample is a real test: {raw} bytes of JPEG");
         let pdf = build(&pages, Budget::CITAS).unwrap();
@@ -48,7 +61,7 @@ mod tests {
 
     #[test]
     fn says_when_even_the_lowest_quality_cannot_fit() {
-        let pages: Vec<_> = (0..2).map(|i| sample::page(150, true, true, i, 90)).collect();
+        let pages: Vec<_> = (0..2).map(|i| page(150, true, true, i, 90)).collect();
         let e = build(
             &pages,
             Budget {
@@ -72,7 +85,7 @@ mod tests {
 
     #[test]
     fn a_colour_document_never_goes_black_and_white() {
-        let pages: Vec<_> = (0..2).map(|i| sample::page(150, true, true, i, 90)).collect();
+        let pages: Vec<_> = (0..2).map(|i| page(150, true, true, i, 90)).collect();
         let tight = Budget {
             max_bytes: 150_000,
             min_dpi: 150,
@@ -86,7 +99,7 @@ mod tests {
 
     #[test]
     fn never_resamples_below_the_floor() {
-        let pages: Vec<_> = (0..4).map(|i| sample::page(300, false, true, i, 92)).collect();
+        let pages: Vec<_> = (0..4).map(|i| page(300, false, true, i, 92)).collect();
         match build(&pages, Budget::CITAS) {
             Ok(pdf) => assert!(pdf.dpi >= 150 && pdf.bytes.len() <= 1_000_000),
             Err(PdfError::TooLarge { smallest, .. }) => assert!(smallest > 1_000_000),

@@ -684,7 +684,15 @@ mod tests {
 
     #[test]
     fn the_size_estimate_is_close_to_the_real_size() {
-        let page = crate::sample::page(200, false, true, 5, 90);
+        let look = kiosk_sim::scanner::page::Look {
+            color: false,
+            dense: true,
+            seed: 5,
+        };
+        let page = ScannedPage {
+            data: kiosk_sim::scanner::page::a4_jpeg(200, look, 90),
+            dpi: 200,
+        };
         let d = decode(1, &page).unwrap();
         let real = jpeg(&d, 60).unwrap().data.len() + PAGE_OVERHEAD;
         let guess = estimate(&[Cow::Borrowed(&d)], 60).unwrap();

@@ -3,7 +3,15 @@
 
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
-use kiosk_scan::{Budget, Encoding, PdfError, build, sample};
+use kiosk_scan::{Budget, Encoding, PdfError, ScannedPage, build};
+use kiosk_sim::scanner::page::{Look, a4_jpeg};
+
+fn page(dpi: u32, color: bool, dense: bool, seed: u64, quality: u8) -> ScannedPage {
+    ScannedPage {
+        data: a4_jpeg(dpi, Look { color, dense, seed }, quality),
+        dpi,
+    }
+}
 
 fn qpdf_check(pdf: &[u8]) {
     let dir = tempfile::tempdir().unwrap();
@@ -25,7 +33,7 @@ fn qpdf_check(pdf: &[u8]) {
 #[test]
 fn pdfs_of_one_three_and_six_dense_pages_pass_qpdf_and_the_budget() {
     for n in [1u64, 3, 6] {
-        let pages: Vec<_> = (0..n).map(|i| sample::page(300, false, true, i, 90)).collect();
+        let pages: Vec<_> = (0..n).map(|i| page(300, false, true, i, 90)).collect();
         match build(&pages, Budget::CITAS) {
             Ok(pdf) => {
                 assert!(pdf.bytes.len() <= 1_000_000, "{n} pages: {} bytes", pdf.bytes.len());
@@ -41,7 +49,7 @@ fn pdfs_of_one_three_and_six_dense_pages_pass_qpdf_and_the_budget() {
 
 #[test]
 fn an_untouched_colour_scan_passes_qpdf() {
-    let pdf = build(&[sample::page(150, true, false, 7, 80)], Budget::CITAS).unwrap();
+    let pdf = build(&[page(150, true, false, 7, 80)], Budget::CITAS).unwrap();
     assert_eq!(pdf.encoding, Encoding::Original);
     qpdf_check(&pdf.bytes);
 }

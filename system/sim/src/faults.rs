@@ -150,7 +150,14 @@ fn roll(c: &FaultConfig) -> Option<Fault> {
 
 /// Aborts the connection a request came on.
 #[derive(Debug, Clone)]
-struct ConnectionKill(CancellationToken);
+pub(crate) struct ConnectionKill(CancellationToken);
+
+impl ConnectionKill {
+    /// A body that sends `first` and then cuts the connection, as an unplugged cable does.
+    pub(crate) fn body_cut_after(&self, first: Bytes) -> Body {
+        Body::from_stream(half_then_cut(first, self.0.clone()))
+    }
+}
 
 /// The middleware: applies the configured faults to every request outside `/sim/`.
 pub async fn inject(State(faults): State<Faults>, req: Request, next: Next) -> Response {
@@ -193,8 +200,7 @@ pub async fn inject(State(faults): State<Faults>, req: Request, next: Next) -> R
             parts
                 .headers
                 .insert(axum::http::header::CONTENT_LENGTH, bytes.len().into());
-            let stream = half_then_cut(half, kill.0);
-            Response::from_parts(parts, Body::from_stream(stream))
+            Response::from_parts(parts, kill.body_cut_after(half))
         }
     }
 }

@@ -3,8 +3,9 @@
 //! What it is for: servers that speak the real protocols on loopback so the kiosk's clients
 //! are tested, demonstrated and benchmarked through the same code paths as in the field. Today:
 //! [`central`], the central Citas API over HTTP/JSON with its state in SQLite, with
-//! [`faults`] injected on demand. The eSCL scanner and the ESC/POS printer come with their
-//! issues.
+//! [`faults`] injected on demand; [`scanner`], an eSCL scanner with a flatbed and a feeder whose
+//! pages look like scanned documents, with jams, a busy panel and a cable pulled mid-page. The
+//! ESC/POS printer comes with its issue.
 //!
 //! What it is not for: sharing code with the kiosk's clients. It depends on `kiosk-core` for
 //! the domain rules only, never on `kiosk-sync`, so a client bug cannot hide behind a matching
@@ -13,3 +14,4 @@
 pub mod central;
 pub mod faults;
 pub mod problem;
+pub mod scanner;

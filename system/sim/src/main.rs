@@ -7,6 +7,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use kiosk_sim::central::{self, CentralConfig};
 use kiosk_sim::faults::FaultConfig;
+use kiosk_sim::scanner::{self, ScannerConfig, ScannerFaults};
 
 #[derive(Debug, Parser)]
 #[command(name = "kiosk-sim", version, about = "Loopback simulators of the kiosk's peers")]
@@ -42,6 +43,21 @@ enum Command {
         #[arg(long = "device-credential")]
         device_credentials: Vec<String>,
     },
+    /// An eSCL scanner (flatbed and document feeder) whose pages look like scanned documents.
+    Scanner {
+        /// Address to listen on, e.g. 127.0.0.1:8090 (port 0 picks a free one).
+        #[arg(long, default_value = "127.0.0.1:0")]
+        listen: SocketAddr,
+        /// Sheets in the document feeder (0: only the flatbed; load more with PUT /sim/scanner).
+        #[arg(long, default_value_t = 0)]
+        pages: u32,
+        /// Faults: some of jam,busy,unplug (changeable at run time with PUT /sim/scanner).
+        #[arg(long, default_value = "")]
+        faults: ScannerFaults,
+        /// Pages full of text from margin to margin (the worst case for the 1 MB budget).
+        #[arg(long)]
+        dense: bool,
+    },
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
@@ -67,6 +83,21 @@ async fn main() -> anyhow::Result<()> {
             config.device_credentials = device_credentials;
             let running = central::start(config).await.context("starting the central simulator")?;
             // The one line a supervising script waits for.
+            println!("{}", running.url);
+            tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")?;
+            running.stop().await;
+        }
+        Command::Scanner {
+            listen,
+            pages,
+            faults,
+            dense,
+        } => {
+            let mut config = ScannerConfig::new(listen);
+            config.feeder_pages = pages;
+            config.faults = faults;
+            config.dense = dense;
+            let running = scanner::start(config).await.context("starting the scanner simulator")?;
             println!("{}", running.url);
             tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")?;
             running.stop().await;
