@@ -262,3 +262,19 @@ async fn a_page_given_up_on_over_usb_is_read_to_its_end_before_the_interface_is_
     assert_eq!(status.state, "Idle");
     assert_eq!(control.view().jobs, 0);
 }
+
+#[tokio::test]
+async fn stops_at_the_page_limit_and_leaves_the_rest_in_the_feeder() {
+    let sim = sim(4, ScannerFaults::default()).await;
+    let options = ScanOptions {
+        max_pages: 2,
+        ..low_res()
+    };
+    let pages = client(&sim)
+        .scan(options, &CancellationToken::new(), |_| {})
+        .await
+        .unwrap();
+    assert_eq!(pages.len(), 2);
+    let view = sim.control.view();
+    assert_eq!((view.jobs, view.feeder_pages), (0, 2));
+}

@@ -76,7 +76,7 @@ impl Default for ScanOptions {
             source: SourceChoice::Auto,
             color: false,
             dpi: 300,
-            max_pages: 10,
+            max_pages: 20,
         }
     }
 }

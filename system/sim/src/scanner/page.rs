@@ -175,7 +175,10 @@ mod tests {
         let light = r.samples.iter().filter(|&&v| v > 230).count();
         assert!(dark > r.samples.len() / 50, "{dark}");
         assert!(light > r.samples.len() / 3, "{light}");
-        assert!(r.samples.contains(&249) && r.samples.contains(&241), "noise around the paper white");
+        assert!(
+            r.samples.contains(&249) && r.samples.contains(&241),
+            "noise around the paper white"
+        );
     }
 
     #[test]
