@@ -12,6 +12,7 @@ pub mod error;
 pub mod escl;
 pub mod pdf;
 pub mod transport;
+pub mod usb;
 
 pub use error::ScanError;
 pub use pdf::{Budget, BuiltPdf, Encoding, PdfError, ScannedPage, build};
