@@ -6,6 +6,7 @@
 
 mod curp;
 mod pdf;
+mod scan;
 mod sync;
 
 use std::process::ExitCode;
@@ -31,6 +32,10 @@ enum Command {
     Sync(sync::SyncArgs),
     /// Build one PDF from JPEG or PNG pages within a byte budget (as the Documents step does).
     Pdf(pdf::PdfArgs),
+    /// List the scanners connected over USB, and the network scanners named, with what they offer.
+    Scanners(scan::ScannersArgs),
+    /// Scan a document to a PDF within a byte budget (as the Documents step does).
+    Scan(scan::ScanArgs),
 }
 
 /// A `--lang` value.
@@ -38,17 +43,21 @@ fn parse_language(s: &str) -> Result<Language, String> {
     s.parse::<Language>().map_err(|e| e.to_string())
 }
 
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?)
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Curp { command } => curp::run(command),
         Command::Pdf(args) => pdf::run(&args),
-        Command::Sync(args) => tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .map_err(anyhow::Error::from)
-            .and_then(|rt| rt.block_on(sync::run(args))),
+        Command::Sync(args) => runtime().and_then(|rt| rt.block_on(sync::run(args))),
+        Command::Scanners(args) => runtime().and_then(|rt| rt.block_on(scan::scanners(args))),
+        Command::Scan(args) => runtime().and_then(|rt| rt.block_on(scan::scan(args))),
     };
     match result {
         Ok(code) => code,

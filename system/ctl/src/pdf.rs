@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Args;
-use kiosk_scan::{Budget, Encoding, PdfError, ScannedPage, build};
+use kiosk_scan::{Budget, BuiltPdf, Encoding, PdfError, ScannedPage, build};
 
 #[derive(Debug, Args)]
 pub(crate) struct PdfArgs {
@@ -27,6 +27,21 @@ pub(crate) struct PdfArgs {
     images: Vec<PathBuf>,
 }
 
+/// `N page(s), B bytes, D dpi, how`: one line about a built PDF.
+pub(crate) fn describe(pdf: &BuiltPdf) -> String {
+    let how = match pdf.encoding {
+        Encoding::Original => "pages embedded untouched".to_owned(),
+        Encoding::Jpeg { quality } => format!("re-encoded as JPEG at quality {quality}"),
+        Encoding::Bilevel => "re-encoded in black and white (CCITT G4)".to_owned(),
+    };
+    format!(
+        "{} page(s), {} bytes, {} dpi, {how}",
+        pdf.pages,
+        pdf.bytes.len(),
+        pdf.dpi
+    )
+}
+
 pub(crate) fn run(args: &PdfArgs) -> anyhow::Result<ExitCode> {
     let mut pages = Vec::with_capacity(args.images.len());
     for path in &args.images {
@@ -40,18 +55,7 @@ pub(crate) fn run(args: &PdfArgs) -> anyhow::Result<ExitCode> {
     match build(&pages, budget) {
         Ok(pdf) => {
             std::fs::write(&args.out, &pdf.bytes).with_context(|| format!("writing {}", args.out.display()))?;
-            let how = match pdf.encoding {
-                Encoding::Original => "pages embedded untouched".to_owned(),
-                Encoding::Jpeg { quality } => format!("re-encoded as JPEG at quality {quality}"),
-                Encoding::Bilevel => "re-encoded in black and white (CCITT G4)".to_owned(),
-            };
-            println!(
-                "{}: {} page(s), {} bytes, {} dpi, {how}",
-                args.out.display(),
-                pdf.pages,
-                pdf.bytes.len(),
-                pdf.dpi
-            );
+            println!("{}: {}", args.out.display(), describe(&pdf));
             Ok(ExitCode::SUCCESS)
         }
         Err(e @ (PdfError::TooLarge { .. } | PdfError::BadImage { .. } | PdfError::TooManyPixels { .. })) => {

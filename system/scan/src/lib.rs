@@ -8,12 +8,14 @@
 //!
 //! What it is not for: the visit's rules (kiosk-core) or uploading (kiosk-sync).
 
+pub mod device;
 pub mod error;
 pub mod escl;
 pub mod pdf;
 pub mod transport;
 pub mod usb;
 
+pub use device::DeviceUri;
 pub use error::ScanError;
 pub use pdf::{Budget, BuiltPdf, Encoding, PdfError, ScannedPage, build};
 
