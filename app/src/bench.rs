@@ -71,11 +71,12 @@ pub fn visit(
     size: (u32, u32),
     found: &FoundBooking,
     engine: &kiosk_sync::SyncEngine,
+    scanner: &kiosk_scan::DeviceUri,
     runtime: &tokio::runtime::Handle,
     frames_per_screen: usize,
 ) -> anyhow::Result<VisitReport> {
     let headless = HeadlessWindow::open(size)?;
-    let screens = screenshots::all_screens(found, engine, runtime)?;
+    let screens = screenshots::all_screens(found, engine, scanner, runtime)?;
     let (mut buf, width) = buffer(headless.ui.window().size());
     let mut times = Vec::new();
     for lang in Language::ALL {

@@ -30,6 +30,9 @@ pub struct Config {
     pub data_dir: PathBuf,
     pub offices: Vec<String>,
     pub sync_every: Duration,
+    /// The document scanner: `usb` (the first IPP-over-USB scanner, the default) or
+    /// `escl+http://HOST:PORT/eSCL`.
+    pub scanner: kiosk_scan::DeviceUri,
 }
 
 /// Why a configuration file cannot be used.
@@ -52,6 +55,13 @@ pub enum ConfigError {
 struct Raw {
     server: RawServer,
     kiosk: RawKiosk,
+    scanner: Option<RawScanner>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawScanner {
+    device: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -115,7 +125,15 @@ impl Config {
         if !(10..=3600).contains(&sync_every) {
             return Err(bad("kiosk.sync_every", "10 to 3600 seconds"));
         }
+        let scanner = match raw.scanner {
+            None => kiosk_scan::DeviceUri::Usb,
+            Some(s) => s
+                .device
+                .parse()
+                .map_err(|e: kiosk_scan::device::BadDeviceUri| bad("scanner.device", &e.to_string()))?,
+        };
         Ok(Config {
+            scanner,
             server,
             enrolment_token: raw.server.enrolment_token.filter(|t| !t.trim().is_empty()),
             kiosk_id: id,
@@ -146,6 +164,15 @@ mod tests {
         assert_eq!(c.kiosk_id, "LAX-LOBBY-1");
         assert_eq!(c.sync_every, Duration::from_secs(30));
         assert_eq!(c.offices, vec!["LAX", "SAN"]);
+        assert_eq!(c.scanner, kiosk_scan::DeviceUri::Usb);
+        let net = Config::parse(
+            &format!("{GOOD}\n[scanner]\ndevice = \"escl+http://10.0.0.9:80/eSCL\"\n"),
+            Path::new("k.toml"),
+        )
+        .unwrap();
+        assert_eq!(net.scanner.to_string(), "escl+http://10.0.0.9:80/eSCL");
+        let e = Config::parse(&format!("{GOOD}\n[scanner]\ndevice = \"lpt1\"\n"), Path::new("k.toml")).unwrap_err();
+        assert!(e.to_string().starts_with("k.toml: scanner.device"), "{e}");
     }
 
     #[test]

@@ -28,9 +28,8 @@ const CANCEL_PATIENCE: Duration = Duration::from_secs(8);
 pub struct Services {
     pub runtime: tokio::runtime::Handle,
     pub engine: SyncEngine,
-    /// `--demo`: Scan attaches a sample PDF through the real upload, until the scanner is
-    /// wired (issue 5). Never against a real server.
-    pub sample_documents: bool,
+    /// The document scanner (`None`: the kiosk has none, and says so at step 4).
+    pub scanner: Option<kiosk_scan::DeviceUri>,
 }
 
 /// A booking found by code, with what is needed to show it in either language.
@@ -53,6 +52,8 @@ struct State {
     visit: VisitState,
     forms: Option<Forms>,
     services: Option<Services>,
+    /// When step 4 last asked the scanner for its status.
+    scanner_checked: Option<std::time::Instant>,
 }
 
 /// The timers of the screen: inactivity, the hold's countdown, the server's health.
@@ -220,6 +221,11 @@ pub fn end_visit(ui: &AppWindow) {
         if let Some((cancel, _)) = st.visit.llave.take() {
             cancel.cancel();
         }
+        // A scan under way ends with the visit (its job is deleted on the scanner).
+        if let Some(scanning) = st.visit.scanning.take() {
+            scanning.cancel.cancel();
+        }
+        st.scanner_checked = None;
         let holds = st.visit.session.end();
         let generation = st.visit.generation + 1;
         st.visit = VisitState {
@@ -311,6 +317,9 @@ fn touched(ui: &AppWindow) {
 /// Every second: the Llave MX code's countdown, the hold's countdown on screen, and the
 /// hold's renewal before it runs out.
 fn tick(ui: &AppWindow) {
+    if ui.global::<Kiosk>().get_page() == Page::Documents {
+        check_scanner(ui);
+    }
     if ui.global::<Kiosk>().get_page() == Page::Llave {
         if let Some((_, expires)) = STATE.with_borrow(|st| st.visit.llave.clone()) {
             let left = expires.saturating_duration_since(std::time::Instant::now()).as_secs();
@@ -817,33 +826,30 @@ fn wire_visit(ui: &AppWindow) {
             }
         }
     });
-    v.on_attach_document({
+    v.on_scan_document({
         let ui = ui.as_weak();
-        move |id| {
-            let Some(kind) = STATE.with_borrow(|st| visit::parse_kind(&st.visit, &id)) else {
-                return;
-            };
-            let Some(engine) = engine() else { return };
-            let samples = STATE.with_borrow(|st| st.services.as_ref().is_some_and(|s| s.sample_documents));
-            if !samples {
-                if let Some(app) = ui.upgrade() {
-                    with_visit(&app, |v| {
-                        v.errors = Some(visit::Msg::words(
-                            "No hay un escáner disponible en este quiosco. Pida ayuda al personal.",
-                            "There is no scanner available at this kiosk. Ask the staff for help.",
-                        ));
-                    });
-                }
-                return;
+        move |id, add| scan_document(&ui, &id, add)
+    });
+    v.on_cancel_scan(move || {
+        STATE.with_borrow(|st| {
+            if let Some(scanning) = &st.visit.scanning {
+                scanning.cancel.cancel();
             }
-            spawn_for_visit(
-                &ui,
-                async move {
-                    let pdf = visit::sample_pdf(kind);
-                    engine.upload_document(kind, pdf.into(), visit::upload_patience()).await
-                },
-                move |_, v, uploaded| visit::attach(v, kind, uploaded),
-            );
+        });
+    });
+    v.on_set_color({
+        let ui = ui.as_weak();
+        move |id, on| {
+            let Some(app) = ui.upgrade() else { return };
+            with_visit(&app, |v| {
+                if let Some(kind) = visit::parse_kind(v, &id) {
+                    if on {
+                        v.color.insert(kind);
+                    } else {
+                        v.color.remove(&kind);
+                    }
+                }
+            });
         }
     });
     v.on_change_month({
@@ -968,6 +974,99 @@ fn spawn_quiet_from<T: Send + 'static>(
             });
         });
     });
+}
+
+/// Step 4's Scan (or "Add a page"): the scanner's pages to a PDF within the budget, uploaded
+/// and attached; progress shown page by page; cancellable; the job deleted on the scanner
+/// whatever happens.
+fn scan_document(ui: &Weak<AppWindow>, id: &str, add: bool) {
+    let Some(app) = ui.upgrade() else { return };
+    let prepared = STATE.with_borrow_mut(|st| {
+        let kind = visit::parse_kind(&st.visit, id)?;
+        let services = st.services.clone()?;
+        let Some(device) = services.scanner.clone() else {
+            st.visit.errors = Some(visit::Msg::explain(kiosk_scan::ScanError::NoScanner));
+            rerender(&app, st);
+            return None;
+        };
+        if st.visit.busy {
+            return None;
+        }
+        let earlier = if add {
+            st.visit.scans.get(&kind).map(|s| s.pages.clone()).unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        let cancel = tokio_util::sync::CancellationToken::new();
+        st.visit.errors = None;
+        st.visit.scanning = Some(visit::Scanning {
+            kind,
+            pages: 0,
+            cancel: cancel.clone(),
+        });
+        let color = st.visit.color.contains(&kind);
+        Some((
+            kind,
+            device,
+            services.engine,
+            color,
+            earlier,
+            cancel,
+            st.visit.generation,
+        ))
+    });
+    let Some((kind, device, engine, color, earlier, cancel, generation)) = prepared else {
+        return;
+    };
+    // Each page as it arrives: "Scanning... N page(s) received".
+    let progress = {
+        let ui = ui.clone();
+        move |n: usize| {
+            let _ = ui.upgrade_in_event_loop(move |app| {
+                STATE.with_borrow_mut(|st| {
+                    if st.visit.generation != generation {
+                        return;
+                    }
+                    if let Some(scanning) = st.visit.scanning.as_mut() {
+                        scanning.pages = n;
+                    }
+                    rerender(&app, st);
+                });
+            });
+        }
+    };
+    spawn_for_visit(
+        ui,
+        visit::scan_document(device, engine, kind, color, earlier, cancel, progress),
+        move |_, v, outcome| visit::scanned(v, kind, outcome),
+    );
+}
+
+/// How often step 4 asks the scanner whether it is there and free.
+const SCANNER_CHECK_EVERY: Duration = Duration::from_secs(5);
+
+/// At step 4, between scans: whether the scanner is connected, unplugged or busy.
+fn check_scanner(ui: &AppWindow) {
+    let device = STATE.with_borrow_mut(|st| {
+        let due = st.scanner_checked.is_none_or(|at| at.elapsed() >= SCANNER_CHECK_EVERY);
+        if !due || st.visit.busy {
+            return None;
+        }
+        st.scanner_checked = Some(std::time::Instant::now());
+        st.services.as_ref().map(|s| s.scanner.clone())
+    });
+    match device {
+        None => {}
+        Some(None) => STATE.with_borrow_mut(|st| {
+            st.visit.scanner = Some(Err(kiosk_scan::ScanError::NoScanner));
+            rerender(ui, st);
+        }),
+        Some(Some(device)) => spawn_quiet(&ui.as_weak(), visit::scanner_status(device), |_, st, status| {
+            if !st.visit.busy {
+                st.visit.scanner = Some(status);
+            }
+        }),
+    }
 }
 
 /// Llave MX: a code from the server, its QR on screen, then the wait for the visitor's phone.

@@ -21,12 +21,25 @@ pub const DEMO_PASSWORD: &str = "Consulado#2026";
 pub struct Demo {
     pub engine: SyncEngine,
     pub central: RunningCentral,
+    /// The document scanner: a flatbed (one page a scan) on loopback.
+    pub scanner: kiosk_sim::scanner::RunningScanner,
     /// A booking made at start-up, to try "I already have an appointment" with.
     pub sample_code: String,
     _dir: tempfile::TempDir,
 }
 
-/// Starts the simulator, enrols a kiosk and books one appointment.
+impl Demo {
+    /// The address of the demo's scanner, as the kiosk's configuration names scanners.
+    pub fn scanner_uri(&self) -> kiosk_scan::DeviceUri {
+        kiosk_scan::DeviceUri::Escl {
+            host: "127.0.0.1".into(),
+            port: self.scanner.addr.port(),
+            path: "/eSCL".into(),
+        }
+    }
+}
+
+/// Starts the simulators (central server, scanner), enrols a kiosk and books one appointment.
 pub async fn start() -> anyhow::Result<Demo> {
     let dir = tempfile::tempdir().context("temporary directory for the demo")?;
     let mut config = CentralConfig::new("127.0.0.1:0".parse()?, dir.path().join("central.db"));
@@ -41,9 +54,13 @@ pub async fn start() -> anyhow::Result<Demo> {
     engine.sync_office("LAX", chrono::Utc::now()).await?;
     let sample_code = sample_booking(&engine).await?;
     activated_account(&engine, &central.url, DEMO_EMAIL, DEMO_PASSWORD).await?;
+    let scanner = kiosk_sim::scanner::start(kiosk_sim::scanner::ScannerConfig::new("127.0.0.1:0".parse()?))
+        .await
+        .context("starting the scanner simulator")?;
     Ok(Demo {
         engine,
         central,
+        scanner,
         sample_code,
         _dir: dir,
     })

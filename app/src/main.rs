@@ -60,7 +60,7 @@ fn main() -> anyhow::Result<()> {
             .with_context(|| format!("starting kiosk {}", config.kiosk_id))?;
         let heartbeat =
             serde_json::json!({"app": "citas-kiosk", "kiosk": config.kiosk_id, "version": env!("CARGO_PKG_VERSION")});
-        return run_window(&runtime, engine, schedule, heartbeat, false);
+        return run_window(&runtime, engine, schedule, heartbeat, config.scanner.clone());
     }
     anyhow::ensure!(
         args.demo,
@@ -75,7 +75,14 @@ fn main() -> anyhow::Result<()> {
     if let Some(frames) = args.bench_visit {
         let code = kiosk_core::booking::ConfirmationCode::parse(&demo.sample_code)?;
         let found = runtime.block_on(controller::find(&demo.engine, &code))?;
-        let r = citas_kiosk::bench::visit(args.size, &found, &demo.engine, runtime.handle(), frames)?;
+        let r = citas_kiosk::bench::visit(
+            args.size,
+            &found,
+            &demo.engine,
+            &demo.scanner_uri(),
+            runtime.handle(),
+            frames,
+        )?;
         println!(
             "{}",
             serde_json::json!({
@@ -93,7 +100,14 @@ fn main() -> anyhow::Result<()> {
     if let Some(dir) = args.screenshots {
         let code = kiosk_core::booking::ConfirmationCode::parse(&demo.sample_code)?;
         let found = runtime.block_on(controller::find(&demo.engine, &code))?;
-        for path in screenshots::render_all(&dir, args.size, &found, &demo.engine, runtime.handle())? {
+        for path in screenshots::render_all(
+            &dir,
+            args.size,
+            &found,
+            &demo.engine,
+            &demo.scanner_uri(),
+            runtime.handle(),
+        )? {
             println!("{}", path.display());
         }
         return Ok(());
@@ -104,7 +118,7 @@ fn main() -> anyhow::Result<()> {
         demo.engine.clone(),
         demo::schedule(),
         serde_json::json!({"app": "citas-kiosk", "mode": "demo"}),
-        true,
+        demo.scanner_uri(),
     )
 }
 
@@ -114,7 +128,7 @@ fn run_window(
     engine: kiosk_sync::SyncEngine,
     schedule: kiosk_sync::Schedule,
     heartbeat: serde_json::Value,
-    sample_documents: bool,
+    scanner: kiosk_scan::DeviceUri,
 ) -> anyhow::Result<()> {
     let shutdown = tokio_util::sync::CancellationToken::new();
     let _sync = {
@@ -129,7 +143,7 @@ fn run_window(
         Services {
             runtime: runtime.handle().clone(),
             engine,
-            sample_documents,
+            scanner: Some(scanner),
         },
     );
     ui.run()?;

@@ -99,7 +99,11 @@ fn keyboard(ui: &AppWindow, layout: KeyboardLayout, label: &str, echo: &str, acc
 
 /// Walks a whole visit against the demo's simulator with the same functions the controller
 /// calls, keeping the state of every screen on the way.
-fn visit_screens(engine: &SyncEngine, runtime: &tokio::runtime::Handle) -> anyhow::Result<Vec<Screen>> {
+fn visit_screens(
+    engine: &SyncEngine,
+    scanner: &kiosk_scan::DeviceUri,
+    runtime: &tokio::runtime::Handle,
+) -> anyhow::Result<Vec<Screen>> {
     let now = chrono::Utc::now();
     let client = engine.client().clone();
     let mut st = VisitState::default();
@@ -237,9 +241,16 @@ fn visit_screens(engine: &SyncEngine, runtime: &tokio::runtime::Handle) -> anyho
     // 4 Documents: one scanned, then all.
     let kinds = st.session.required_documents();
     for (i, kind) in kinds.iter().enumerate() {
-        let pdf = visit::sample_pdf(*kind);
-        let uploaded = runtime.block_on(engine.upload_document(*kind, pdf.into(), visit::upload_patience()));
-        visit::attach(&mut st, *kind, uploaded);
+        let outcome = runtime.block_on(visit::scan_document(
+            scanner.clone(),
+            engine.clone(),
+            *kind,
+            false,
+            Vec::new(),
+            tokio_util::sync::CancellationToken::new(),
+            |_| {},
+        ));
+        visit::scanned(&mut st, *kind, outcome);
         if i == 0 {
             screens.push(Screen::new("documents", Page::Documents, Some(&st)));
         }
@@ -341,6 +352,7 @@ impl HeadlessWindow {
 pub fn all_screens(
     found: &FoundBooking,
     engine: &SyncEngine,
+    scanner: &kiosk_scan::DeviceUri,
     runtime: &tokio::runtime::Handle,
 ) -> anyhow::Result<Vec<Screen>> {
     let mut screens = vec![
@@ -368,7 +380,7 @@ pub fn all_screens(
             }
         }),
     ];
-    screens.extend(visit_screens(engine, runtime)?);
+    screens.extend(visit_screens(engine, scanner, runtime)?);
     Ok(screens)
 }
 
@@ -378,11 +390,12 @@ pub fn render_all(
     size: (u32, u32),
     found: &FoundBooking,
     engine: &SyncEngine,
+    scanner: &kiosk_scan::DeviceUri,
     runtime: &tokio::runtime::Handle,
 ) -> anyhow::Result<Vec<std::path::PathBuf>> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let headless = HeadlessWindow::open(size)?;
-    let screens = all_screens(found, engine, runtime)?;
+    let screens = all_screens(found, engine, scanner, runtime)?;
     let mut written = Vec::new();
     for lang in Language::ALL {
         controller::set_language(&headless.ui, lang);

@@ -5,6 +5,7 @@
 //! `SignIn` globals. Every text shown is rendered from kept values (errors as values, not as
 //! strings), so the language switch re-renders the running screen without losing input.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::rc::Rc;
 use std::str::FromStr;
@@ -24,6 +25,8 @@ use kiosk_core::postal::PostalCode;
 use kiosk_core::session::{Document, Session, SessionError, Step, StepError, StepErrors};
 use kiosk_core::time::{AppointmentTime, date_label};
 use kiosk_core::{Explain, Language};
+use kiosk_scan::escl::ScanOptions;
+use kiosk_scan::{Budget, DeviceUri, ScanError, ScannedPage, Thumbnail};
 use kiosk_sync::api::{AccountSession, Booking, Catalogue, CatalogueOffice, NearOffice};
 use kiosk_sync::{ConfirmOutcome, EngineError, SyncEngine};
 use slint::{ComponentHandle, Model, ModelRc, SharedString, VecModel};
@@ -118,6 +121,16 @@ pub struct VisitState {
     // step 3
     pub applicant: ApplicantDraft,
     pub applicant_errors: Vec<FieldError>,
+    // step 4
+    /// The pages scanned for each document (kept so "Add a page" can rebuild its PDF) and
+    /// their thumbnails. Personal data: gone with the visit.
+    pub scans: BTreeMap<DocumentKind, Scanned>,
+    /// The scan in progress.
+    pub scanning: Option<Scanning>,
+    /// Documents the visitor wants in colour (a photo ID); grayscale otherwise.
+    pub color: BTreeSet<DocumentKind>,
+    /// What the scanner said when last asked: ready, or why not.
+    pub scanner: Option<Result<(), ScanError>>,
     // step 5
     pub month: Option<(i32, u32)>,
     /// Whether `slots` holds the office's availability yet (the calendar shows nothing before).
@@ -573,10 +586,21 @@ fn document_rows(st: &VisitState, lang: Language) -> Vec<DocumentRow> {
         .into_iter()
         .map(|kind| {
             let doc = st.session.documents().get(&kind);
+            let scanning = st.scanning.as_ref().filter(|sc| sc.kind == kind);
+            let thumbnails = st.scans.get(&kind).map(|sc| sc.thumbnails.clone()).unwrap_or_default();
             DocumentRow {
                 kind: s(kind_id(kind)),
                 label: s(kind.label(lang)),
                 attached: doc.is_some(),
+                scanning: scanning.is_some(),
+                progress: s(scanning.map_or(String::new(), |sc| match (lang, sc.pages) {
+                    (Language::Es, 0) => "Escaneando…".to_owned(),
+                    (Language::En, 0) => "Scanning…".to_owned(),
+                    (Language::Es, n) => format!("Escaneando… {n} página(s) recibida(s)"),
+                    (Language::En, n) => format!("Scanning… {n} page(s) received"),
+                })),
+                color: st.color.contains(&kind),
+                pages: model(thumbnails),
                 summary: s(doc.map_or(String::new(), |d| {
                     let kb = d.bytes.div_ceil(1000);
                     match lang {
@@ -740,6 +764,9 @@ pub fn render(ui: &AppWindow, st: &VisitState, forms: &Forms, lang: Language) {
     sync_rows(&forms.info, info_rows(st, lang));
     sync_rows(&forms.applicant, applicant_rows(st, lang));
     v.set_documents(model(document_rows(st, lang)));
+    let (line, ready) = scanner_line(st, lang);
+    v.set_scanner_status(s(line));
+    v.set_scanner_ready(ready);
     // The month is worked out from every cached slot: only when step 5 shows it, not on
     // every keystroke of the earlier steps.
     if st.session.step() == Step::DateTime {
@@ -1106,18 +1133,166 @@ pub fn next(st: &mut VisitState, now: DateTime<Utc>) -> Option<Step> {
     }
 }
 
-/// The PDF of a document the visitor "scans". Until the scanning work (issue 5) wires the
-/// scanner, it comes from the simulator's sample, through the same upload as a scan.
-pub fn sample_pdf(kind: DocumentKind) -> Vec<u8> {
-    crate::demo::sample_pdf(&format!("{} (demo)", kind.label(Language::Es)))
+/// A document's scanned pages and what the visitor sees of them.
+#[derive(Debug, Clone, Default)]
+pub struct Scanned {
+    pub pages: Vec<ScannedPage>,
+    pub thumbnails: Vec<slint::Image>,
 }
 
-pub fn attach(st: &mut VisitState, kind: DocumentKind, uploaded: Result<kiosk_sync::api::Document, EngineError>) {
+/// A scan under way.
+#[derive(Debug, Clone)]
+pub struct Scanning {
+    pub kind: DocumentKind,
+    /// Pages received so far.
+    pub pages: usize,
+    pub cancel: tokio_util::sync::CancellationToken,
+}
+
+/// The resolution asked of the scanner: legible documents, and a page that fits the 1 MB
+/// budget as the scanner sends it.
+pub const SCAN_DPI: u32 = 200;
+/// The longer side of a page's thumbnail on screen, in pixels.
+const THUMBNAIL_SIDE: u32 = 220;
+
+/// A document scanned, built and uploaded.
+#[derive(Debug)]
+pub struct ScanDone {
+    pub pages: Vec<ScannedPage>,
+    pub thumbnails: Vec<Thumbnail>,
+    pub uploaded: Result<kiosk_sync::api::Document, EngineError>,
+}
+
+/// Scans `kind` on `device` (after the pages in `earlier`, for "Add a page"), builds its PDF
+/// within Citas SRE's budget and uploads it. `on_page` hears of each page as it arrives.
+pub async fn scan_document(
+    device: DeviceUri,
+    engine: SyncEngine,
+    kind: DocumentKind,
+    color: bool,
+    earlier: Vec<ScannedPage>,
+    cancel: tokio_util::sync::CancellationToken,
+    on_page: impl FnMut(usize) + Send,
+) -> Result<ScanDone, ScanError> {
+    let scanner = device.connect().await?;
+    let options = ScanOptions {
+        color,
+        dpi: SCAN_DPI,
+        ..ScanOptions::default()
+    };
+    let fresh = scanner.scan(options, &cancel, on_page).await?;
+    let mut pages = earlier;
+    pages.extend(fresh);
+    let (pages, pdf, thumbnails) = tokio::task::spawn_blocking(move || {
+        let pdf = kiosk_scan::build(&pages, Budget::CITAS);
+        let thumbnails: Vec<Thumbnail> = pages
+            .iter()
+            .filter_map(|p| kiosk_scan::thumbnail(p, THUMBNAIL_SIDE).ok())
+            .collect();
+        (pages, pdf, thumbnails)
+    })
+    .await
+    .map_err(|e| ScanError::Protocol(format!("building the PDF: {e}")))?;
+    let pdf = pdf?;
+    let uploaded = engine.upload_document(kind, pdf.bytes.into(), upload_patience()).await;
+    Ok(ScanDone {
+        pages,
+        thumbnails,
+        uploaded,
+    })
+}
+
+/// A scan's outcome into the visit: the pages and thumbnails kept, the document attached; or
+/// the reason told (a cancelled scan says nothing: the visitor asked for it).
+pub fn scanned(st: &mut VisitState, kind: DocumentKind, outcome: Result<ScanDone, ScanError>) {
+    st.scanning = None;
+    match outcome {
+        Ok(done) => {
+            let thumbnails = done
+                .thumbnails
+                .iter()
+                .map(|t| {
+                    slint::Image::from_rgb8(slint::SharedPixelBuffer::<slint::Rgb8Pixel>::clone_from_slice(
+                        &t.rgb, t.width, t.height,
+                    ))
+                })
+                .collect();
+            let pages = u16::try_from(done.pages.len()).unwrap_or(u16::MAX);
+            if done.uploaded.is_ok() {
+                st.scans.insert(
+                    kind,
+                    Scanned {
+                        pages: done.pages,
+                        thumbnails,
+                    },
+                );
+            }
+            attach(st, kind, pages, done.uploaded);
+            st.scanner = Some(Ok(()));
+        }
+        Err(ScanError::Cancelled) => {}
+        Err(e) => {
+            tracing::info!(error = %e, "scan");
+            if matches!(e, ScanError::NoScanner | ScanError::Disconnected | ScanError::Busy) {
+                st.scanner = Some(Err(e.clone()));
+            }
+            st.errors = Some(Msg::explain(e));
+        }
+    }
+}
+
+/// The line above the documents: whether the scanner is ready.
+fn scanner_line(st: &VisitState, lang: Language) -> (String, bool) {
+    match &st.scanner {
+        None => (
+            lang.pick("Buscando el escáner…", "Looking for the scanner…").to_owned(),
+            false,
+        ),
+        Some(Ok(())) => (lang.pick("Escáner listo.", "Scanner ready.").to_owned(), true),
+        Some(Err(ScanError::Busy)) => (
+            lang.pick(
+                "El escáner está ocupado; espere un momento.",
+                "The scanner is busy; wait a moment.",
+            )
+            .to_owned(),
+            false,
+        ),
+        Some(Err(_)) => (
+            lang.pick(
+                "No hay un escáner conectado. Pida ayuda al personal del consulado.",
+                "No scanner is connected. Please ask consulate staff for help.",
+            )
+            .to_owned(),
+            false,
+        ),
+    }
+}
+
+/// Asks the scanner whether it is there and free (while the visitor is at step 4).
+pub async fn scanner_status(device: DeviceUri) -> Result<(), ScanError> {
+    let scanner = device.connect().await?;
+    let status = scanner.status().await.map_err(|e| match e {
+        ScanError::Unreachable(_) | ScanError::Lost(_) => ScanError::NoScanner,
+        other => other,
+    })?;
+    match status.state.as_str() {
+        "Idle" => Ok(()),
+        "Processing" | "Testing" => Err(ScanError::Busy),
+        other => Err(ScanError::Stopped(other.to_owned())),
+    }
+}
+
+pub fn attach(
+    st: &mut VisitState,
+    kind: DocumentKind,
+    pages: u16,
+    uploaded: Result<kiosk_sync::api::Document, EngineError>,
+) {
     match uploaded {
         Ok(d) => {
             let doc = Document {
                 id: d.id,
-                pages: 1,
+                pages,
                 bytes: d.bytes,
             };
             st.errors = st.session.attach_document(kind, doc).err().map(Msg::explain);

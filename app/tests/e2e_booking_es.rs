@@ -8,6 +8,7 @@ mod common;
 use citas_kiosk::demo::{DEMO_EMAIL, DEMO_PASSWORD};
 use citas_kiosk::ui::{Kiosk, Page, Visit};
 use common::{Harness, press, scan_every_document, type_into, until, until_shown};
+use kiosk_sim::scanner::{ScannerChange, ScannerFaults};
 use slint::{ComponentHandle, Model};
 
 #[test]
@@ -125,7 +126,40 @@ fn a_visitor_books_a_passport_appointment_in_spanish_with_their_curp() {
         press(ui, "Siguiente");
         until(ui, "step 4", |_| h.page() == Page::Documents).await;
 
-        // 4 Documents.
+        // 4 Documents. The first from the feeder, which jams on its second sheet: the visitor
+        // is told, in Spanish, and nothing is attached; the job is gone from the scanner.
+        let first = ui
+            .global::<Visit>()
+            .get_documents()
+            .row_data(0)
+            .unwrap()
+            .label
+            .to_string();
+        h.demo.scanner.control.change(ScannerChange {
+            feeder_pages: Some(2),
+            faults: Some(ScannerFaults {
+                jam: 1,
+                ..ScannerFaults::default()
+            }),
+            jammed: None,
+        });
+        press(ui, &format!("Escanear: {first}"));
+        until(ui, "the scan", |ui| !ui.global::<Visit>().get_busy()).await;
+        let errors = ui.global::<Visit>().get_errors().to_string();
+        assert!(errors.starts_with("Hay papel atascado en el alimentador"), "{errors}");
+        assert!(!ui.global::<Visit>().get_documents().row_data(0).unwrap().attached);
+        assert_eq!(h.demo.scanner.control.view().jobs, 0, "no job left on the scanner");
+        // Sheets put back: the one left in the feeder, then the back of the document on the
+        // glass with "Add a page"; both pages are shown to check.
+        press(ui, &format!("Escanear: {first}"));
+        until(ui, "the rescan", |ui| !ui.global::<Visit>().get_busy()).await;
+        assert!(ui.global::<Visit>().get_errors().is_empty());
+        press(ui, &format!("Añadir una página: {first}"));
+        until(ui, "the second page", |ui| !ui.global::<Visit>().get_busy()).await;
+        let row = ui.global::<Visit>().get_documents().row_data(0).unwrap();
+        assert!(row.attached);
+        assert_eq!(row.pages.row_count(), 2, "a thumbnail of each page");
+        assert!(row.summary.starts_with("Listo: 2 página(s)"), "{}", row.summary);
         scan_every_document(ui, "Escanear").await;
         press(ui, "Siguiente");
         until(ui, "step 5", |_| h.page() == Page::DateTime).await;

@@ -31,7 +31,7 @@ fn a_visitor_switches_language_and_is_told_what_is_wrong_with_a_code_in_that_lan
         Services {
             runtime: runtime.handle().clone(),
             engine: demo.engine.clone(),
-            sample_documents: true,
+            scanner: Some(demo.scanner_uri()),
         },
     );
 

@@ -17,7 +17,7 @@ pub mod usb;
 
 pub use device::DeviceUri;
 pub use error::ScanError;
-pub use pdf::{Budget, BuiltPdf, Encoding, PdfError, ScannedPage, build};
+pub use pdf::{Budget, BuiltPdf, Encoding, PdfError, ScannedPage, Thumbnail, build, thumbnail};
 
 #[cfg(test)]
 mod tests {
@@ -108,6 +108,15 @@ mod tests {
             Err(PdfError::TooLarge { smallest, .. }) => assert!(smallest > 1_000_000),
             Err(e) => panic!("{e}"),
         }
+    }
+
+    #[test]
+    fn a_thumbnail_keeps_the_page_shape_within_its_size() {
+        let t = thumbnail(&page(150, false, false, 2, 80), 240).unwrap();
+        assert!((230..=240).contains(&t.height), "{}", t.height);
+        let shape = f64::from(t.width) / f64::from(t.height);
+        assert!((shape - 210.0 / 297.0).abs() < 0.01, "A4 is 210 x 297: {shape}");
+        assert_eq!(t.rgb.len(), (t.width * t.height * 3) as usize);
     }
 
     #[test]

@@ -556,6 +556,32 @@ fn assemble(pages: &[Embedded]) -> Vec<u8> {
     pdf.finish()
 }
 
+/// A small picture of a page for the screen, so the visitor can check the scan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Thumbnail {
+    pub width: u32,
+    pub height: u32,
+    /// RGB, three bytes a pixel, rows top to bottom.
+    pub rgb: Vec<u8>,
+}
+
+/// `page` shrunk to fit `max_side` pixels on its longer side.
+pub fn thumbnail(page: &ScannedPage, max_side: u32) -> Result<Thumbnail, PdfError> {
+    let d = decode(1, page)?;
+    let (w, h) = d.pixels.size();
+    let longer = w.max(h).max(1);
+    // A resolution at which the longer side is `max_side` pixels.
+    let dpi = (u64::from(d.dpi) * u64::from(max_side.max(1)) / u64::from(longer)).max(1);
+    let small = resample(&d, u32::try_from(dpi).unwrap_or(d.dpi))?;
+    let (width, height) = small.pixels.size();
+    let rgb = if small.pixels.gray {
+        small.pixels.samples.iter().flat_map(|&g| [g, g, g]).collect()
+    } else {
+        small.pixels.samples.clone()
+    };
+    Ok(Thumbnail { width, height, rgb })
+}
+
 /// The scanner's JPEG pages embedded untouched, when every page is a JPEG.
 fn passthrough(pages: &[ScannedPage]) -> Result<Option<Vec<Embedded>>, PdfError> {
     if !pages.iter().all(|p| is_jpeg(&p.data)) {
