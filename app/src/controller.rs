@@ -421,6 +421,9 @@ pub fn wire(ui: &AppWindow, services: Services) {
         };
     });
     set_language(ui, Language::Es);
+    if services.scanner == Some(kiosk_scan::DeviceUri::Usb) {
+        watch_usb_scanners(ui, &services.runtime);
+    }
     TIMERS.with(|t| {
         let weak = ui.as_weak();
         t.tick.start(TimerMode::Repeated, Duration::from_secs(1), move || {
@@ -1040,6 +1043,33 @@ fn scan_document(ui: &Weak<AppWindow>, id: &str, add: bool) {
         visit::scan_document(device, engine, kind, color, earlier, cancel, progress),
         move |_, v, outcome| visit::scanned(v, kind, outcome),
     );
+}
+
+/// A USB scanner plugged in or out (`nusb::watch_devices`): step 4 asks the scanner again at
+/// once instead of at its next poll, so the visitor sees "ready" or "no scanner" within a
+/// moment. Hardware-only: this machine has no USB bus to watch.
+fn watch_usb_scanners(ui: &AppWindow, runtime: &tokio::runtime::Handle) {
+    use futures_util::StreamExt;
+    let ui = ui.as_weak();
+    runtime.spawn(async move {
+        let events = match kiosk_scan::usb::watch() {
+            Ok(events) => events,
+            Err(e) => {
+                tracing::warn!(error = %e, "USB hot-plug events are not available; the scanner is polled");
+                return;
+            }
+        };
+        let mut events = std::pin::pin!(events);
+        while let Some(event) = events.next().await {
+            tracing::info!(?event, "USB scanner plugged in or out");
+            let _ = ui.upgrade_in_event_loop(|app| {
+                STATE.with_borrow_mut(|st| st.scanner_checked = None);
+                if app.global::<Kiosk>().get_page() == Page::Documents {
+                    check_scanner(&app);
+                }
+            });
+        }
+    });
 }
 
 /// How often step 4 asks the scanner whether it is there and free.

@@ -185,15 +185,13 @@ impl Scanner {
         let transport = Arc::clone(&self.transport);
         let keep = !transport.close_after_exchange();
         let url = url.clone();
+        // The task ends by itself even when this future is dropped (a cancelled scan): within
+        // the exchange's own timeout on TCP, within FINISH_ABANDONED on a kept stream.
+        let cap = if keep { FINISH_ABANDONED } else { timeout };
         let mut task = tokio::spawn(async move {
-            let work = exchange_on(transport, method, url, body, limit);
-            if keep {
-                tokio::time::timeout(FINISH_ABANDONED, work)
-                    .await
-                    .unwrap_or(Err(ScanError::Timeout))
-            } else {
-                work.await
-            }
+            tokio::time::timeout(cap, exchange_on(transport, method, url, body, limit))
+                .await
+                .unwrap_or(Err(ScanError::Timeout))
         });
         let outcome = match tokio::time::timeout(timeout, &mut task).await {
             Ok(Ok(answer)) => answer,
