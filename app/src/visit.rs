@@ -40,8 +40,6 @@ use crate::ui::{
 const CONFIRM_PATIENCE: Duration = Duration::from_secs(12);
 /// How long a document upload is retried in place.
 const UPLOAD_PATIENCE: Duration = Duration::from_secs(15);
-/// A hold is renewed when fewer seconds than this are left.
-const RENEW_BELOW_SECONDS: u64 = 60;
 /// How far ahead the calendar offers days.
 const HORIZON_DAYS: i64 = 120;
 
@@ -868,17 +866,7 @@ pub fn apply_catalogue(st: &mut VisitState, c: &Catalogue) {
 
 /// What the sign-in form lacks before asking the server.
 pub fn check_sign_in(email: &str, password: &str, terms: bool) -> Result<Email, Msg> {
-    let email = Email::parse(email).map_err(Msg::explain)?;
-    if password.is_empty() {
-        return Err(Msg::words("Escriba su contraseña.", "Type your password."));
-    }
-    if !terms {
-        return Err(Msg::words(
-            "Para continuar, lea y acepte los términos y condiciones.",
-            "To continue, read and accept the terms and conditions.",
-        ));
-    }
-    Ok(email)
+    kiosk_core::registration::check_sign_in(email, password, terms).map_err(Msg::explain)
 }
 
 pub fn sign_in_failed(e: &kiosk_sync::ApiError) -> Msg {
@@ -1241,7 +1229,8 @@ pub fn scanned(st: &mut VisitState, kind: DocumentKind, outcome: Result<ScanDone
     }
 }
 
-/// The line above the documents: whether the scanner is ready.
+/// The line above the documents: whether the scanner is ready, or why not in the words the
+/// scan itself would use.
 fn scanner_line(st: &VisitState, lang: Language) -> (String, bool) {
     match &st.scanner {
         None => (
@@ -1249,22 +1238,7 @@ fn scanner_line(st: &VisitState, lang: Language) -> (String, bool) {
             false,
         ),
         Some(Ok(())) => (lang.pick("Escáner listo.", "Scanner ready.").to_owned(), true),
-        Some(Err(ScanError::Busy)) => (
-            lang.pick(
-                "El escáner está ocupado; espere un momento.",
-                "The scanner is busy; wait a moment.",
-            )
-            .to_owned(),
-            false,
-        ),
-        Some(Err(_)) => (
-            lang.pick(
-                "No hay un escáner conectado. Pida ayuda al personal del consulado.",
-                "No scanner is connected. Please ask consulate staff for help.",
-            )
-            .to_owned(),
-            false,
-        ),
+        Some(Err(e)) => (e.explain(lang), false),
     }
 }
 
@@ -1370,15 +1344,8 @@ pub fn slots_loaded(st: &mut VisitState, slots: Result<Vec<Slot>, EngineError>, 
 pub fn change_month(st: &mut VisitState, delta: i32, now: DateTime<Utc>) {
     let Some(office) = st.session.office() else { return };
     let today = kiosk_core::time::office_date(office.tz, now);
-    let (y, m) = st.month.unwrap_or((today.year(), today.month()));
-    let index = y * 12 + i32::try_from(m).unwrap_or(1) - 1 + delta;
-    let earliest = today.year() * 12 + i32::try_from(today.month()).unwrap_or(1) - 1;
-    let latest = earliest + 4;
-    let index = index.clamp(earliest, latest);
-    st.month = Some((
-        index.div_euclid(12),
-        u32::try_from(index.rem_euclid(12)).unwrap_or(0) + 1,
-    ));
+    let shown = st.month.unwrap_or((today.year(), today.month()));
+    st.month = Some(calendar::step_month(today, shown, delta));
     st.day = None;
 }
 
@@ -1437,7 +1404,7 @@ fn slot_taken_msg() -> Msg {
 /// Whether the hold needs renewing now (fewer than a minute left).
 pub fn hold_to_renew(st: &VisitState, now: DateTime<Utc>) -> Option<Hold> {
     let hold = st.session.hold()?;
-    (hold.is_live(now) && hold.seconds_left(now) < RENEW_BELOW_SECONDS).then(|| hold.clone())
+    hold.needs_renewal(now).then(|| hold.clone())
 }
 
 /// What to send to confirm, or why not.

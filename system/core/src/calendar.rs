@@ -97,6 +97,22 @@ pub fn free_times<'a>(office: &Office, date: NaiveDate, slots: &'a [Slot], now: 
     out
 }
 
+/// How many months past the current one the calendar lets the visitor page to (the server
+/// publishes slots about 120 days ahead).
+pub const MONTHS_AHEAD: i32 = 4;
+
+/// The month shown after paging `delta` months from `shown` (year, month 1-12), never before
+/// `today`'s month nor more than [`MONTHS_AHEAD`] after it.
+pub fn step_month(today: NaiveDate, shown: (i32, u32), delta: i32) -> (i32, u32) {
+    let index = |y: i32, m: u32| y * 12 + i32::try_from(m).unwrap_or(1) - 1;
+    let earliest = index(today.year(), today.month());
+    let wanted = (index(shown.0, shown.1) + delta).clamp(earliest, earliest + MONTHS_AHEAD);
+    (
+        wanted.div_euclid(12),
+        u32::try_from(wanted.rem_euclid(12)).unwrap_or(0) + 1,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeSet;
@@ -104,6 +120,15 @@ mod tests {
     use chrono::{NaiveTime, TimeZone};
 
     use super::*;
+
+    #[test]
+    fn pages_months_from_this_one_to_four_ahead_across_a_year_end() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 28).unwrap_or_default();
+        assert_eq!(step_month(today, (2026, 11), 1), (2026, 12));
+        assert_eq!(step_month(today, (2026, 12), 1), (2027, 1));
+        assert_eq!(step_month(today, (2027, 3), 1), (2027, 3), "four months ahead at most");
+        assert_eq!(step_month(today, (2026, 11), -1), (2026, 11), "never before this month");
+    }
     use crate::availability::Thresholds;
     use crate::catalogue::Procedure;
     use crate::country::CountryCode;

@@ -87,9 +87,40 @@ impl Hold {
     pub fn seconds_left(&self, now: DateTime<Utc>) -> u64 {
         u64::try_from((self.expires_at - now).num_seconds()).unwrap_or(0)
     }
+
+    /// Whether to renew the hold now: still live, with less than [`Hold::RENEW_BELOW_SECONDS`]
+    /// left (a visitor still reading the screen keeps the time they chose).
+    pub fn needs_renewal(&self, now: DateTime<Utc>) -> bool {
+        self.is_live(now) && self.seconds_left(now) < Hold::RENEW_BELOW_SECONDS
+    }
+
+    /// A hold is renewed when fewer seconds than this are left.
+    pub const RENEW_BELOW_SECONDS: u64 = 60;
 }
 
 /// The appointment a chosen slot stands for, read in its office's zone.
 pub fn appointment_time(office: &Office, slot: &Slot) -> AppointmentTime {
     AppointmentTime::new(slot.start, office.tz)
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    #[test]
+    fn a_hold_is_renewed_in_its_last_minute_and_not_once_it_expired() {
+        let expires_at = Utc.with_ymd_and_hms(2026, 3, 1, 12, 5, 0).single().unwrap_or_default();
+        let hold = Hold {
+            id: HoldId("h".into()),
+            slot: SlotId("s".into()),
+            expires_at,
+        };
+        let at = |s: i64| expires_at - chrono::Duration::seconds(s);
+        assert!(!hold.needs_renewal(at(61)));
+        assert!(hold.needs_renewal(at(59)));
+        assert!(hold.needs_renewal(at(1)));
+        assert!(!hold.needs_renewal(at(0)), "expired: choose the time again instead");
+    }
 }

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::country::CountryCode;
 use crate::email::Email;
 use crate::form::{Checker, Field, FieldError, Problem};
-use crate::lang::Language;
+use crate::lang::{Explain, Language};
 use crate::name::PersonName;
 use crate::password::{PasswordRule, check_confirmation, check_password};
 use crate::phone::Phone;
@@ -132,9 +132,66 @@ impl RegistrationDraft {
     }
 }
 
+/// Why a sign-in cannot be sent yet.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SignInProblem {
+    #[error(transparent)]
+    Email(#[from] crate::email::EmailError),
+    #[error("no password")]
+    NoPassword,
+    #[error("the terms and conditions are not accepted")]
+    TermsNotAccepted,
+}
+
+impl Explain for SignInProblem {
+    fn explain(&self, lang: Language) -> String {
+        match self {
+            SignInProblem::Email(e) => e.explain(lang),
+            SignInProblem::NoPassword => lang.pick("Escriba su contraseña.", "Type your password.").to_owned(),
+            SignInProblem::TermsNotAccepted => lang
+                .pick(
+                    "Para continuar, lea y acepte los términos y condiciones.",
+                    "To continue, read and accept the terms and conditions.",
+                )
+                .to_owned(),
+        }
+    }
+}
+
+/// What must hold before a sign-in goes to the server: a valid e-mail, a password, and the
+/// terms accepted (as the Citas SRE sign-in page asks).
+pub fn check_sign_in(email: &str, password: &str, terms_accepted: bool) -> Result<Email, SignInProblem> {
+    let email = Email::parse(email)?;
+    if password.is_empty() {
+        return Err(SignInProblem::NoPassword);
+    }
+    if !terms_accepted {
+        return Err(SignInProblem::TermsNotAccepted);
+    }
+    Ok(email)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sign_in_needs_a_valid_email_a_password_and_the_terms_accepted() {
+        assert!(matches!(
+            check_sign_in("not-an-email", "x", true),
+            Err(SignInProblem::Email(_))
+        ));
+        assert_eq!(check_sign_in("a@example.com", "", true), Err(SignInProblem::NoPassword));
+        assert_eq!(
+            check_sign_in("a@example.com", "Consulado#2026", false),
+            Err(SignInProblem::TermsNotAccepted)
+        );
+        assert!(check_sign_in(" a@example.com ", "Consulado#2026", true).is_ok());
+        assert_ne!(
+            SignInProblem::TermsNotAccepted.explain(Language::Es),
+            SignInProblem::TermsNotAccepted.explain(Language::En)
+        );
+    }
     use crate::lang::Explain;
 
     fn good() -> RegistrationDraft {

@@ -96,6 +96,16 @@ impl SyncStatus {
     pub fn lag(&self, now: DateTime<Utc>) -> Option<chrono::Duration> {
         self.last_sync.map(|t| now - t)
     }
+
+    /// Booking is refused at the welcome screen: the last call failed and nothing synced for
+    /// [`SyncStatus::OUT_OF_SERVICE_AFTER`] (a visitor would find no slot to book, or a stale
+    /// one). Looking an appointment up stays available.
+    pub fn out_of_service(&self, now: DateTime<Utc>) -> bool {
+        !self.online && self.lag(now).is_none_or(|lag| lag > SyncStatus::OUT_OF_SERVICE_AFTER)
+    }
+
+    /// How long without a successful sync makes the kiosk refuse new bookings.
+    pub const OUT_OF_SERVICE_AFTER: chrono::Duration = chrono::Duration::minutes(5);
 }
 
 /// What one office's sync did.
@@ -628,4 +638,26 @@ pub async fn ensure_enrolled(
         .unwrap_or_else(std::sync::PoisonError::into_inner)
         .set_device_credential(&credential)?;
     Ok(client.with_credential(e.credential))
+}
+
+#[cfg(test)]
+mod status_tests {
+    use super::*;
+
+    #[test]
+    fn the_kiosk_is_out_of_service_only_offline_and_five_minutes_after_its_last_sync() {
+        let now = Utc::now();
+        let status = |online: bool, ago: Option<i64>| SyncStatus {
+            online,
+            last_sync: ago.map(|m| now - chrono::Duration::minutes(m)),
+            ..SyncStatus::default()
+        };
+        assert!(
+            !status(true, Some(60)).out_of_service(now),
+            "online: the server answers"
+        );
+        assert!(!status(false, Some(4)).out_of_service(now));
+        assert!(status(false, Some(6)).out_of_service(now));
+        assert!(status(false, None).out_of_service(now), "never synced and offline");
+    }
 }
