@@ -320,11 +320,11 @@ fn tick(ui: &AppWindow) {
     if ui.global::<Kiosk>().get_page() == Page::Documents {
         check_scanner(ui);
     }
-    if ui.global::<Kiosk>().get_page() == Page::Llave {
-        if let Some((_, expires)) = STATE.with_borrow(|st| st.visit.llave.clone()) {
-            let left = expires.saturating_duration_since(std::time::Instant::now()).as_secs();
-            ui.global::<Llave>().set_seconds_left(i32::try_from(left).unwrap_or(0));
-        }
+    if ui.global::<Kiosk>().get_page() == Page::Llave
+        && let Some((_, expires)) = STATE.with_borrow(|st| st.visit.llave.clone())
+    {
+        let left = expires.saturating_duration_since(std::time::Instant::now()).as_secs();
+        ui.global::<Llave>().set_seconds_left(i32::try_from(left).unwrap_or(0));
     }
     if ui.global::<Kiosk>().get_page() != Page::DateTime {
         return;
@@ -337,14 +337,15 @@ fn tick(ui: &AppWindow) {
         } else {
             visit::hold_to_renew(&st.visit, now)
         };
-        if let Some(h) = st.visit.session.hold() {
-            if !h.is_live(now) && st.visit.errors.is_none() {
-                st.visit.errors = Some(visit::Msg::words(
-                    "El tiempo para confirmar terminó y el horario se liberó. Elija el horario de nuevo.",
-                    "The time to confirm ran out and the time was released. Choose the time again.",
-                ));
-                rerender(ui, st);
-            }
+        if let Some(h) = st.visit.session.hold()
+            && !h.is_live(now)
+            && st.visit.errors.is_none()
+        {
+            st.visit.errors = Some(visit::Msg::words(
+                "El tiempo para confirmar terminó y el horario se liberó. Elija el horario de nuevo.",
+                "The time to confirm ran out and the time was released. Choose the time again.",
+            ));
+            rerender(ui, st);
         }
         renew
     });

@@ -836,10 +836,10 @@ pub fn render(ui: &AppWindow, st: &VisitState, forms: &Forms, lang: Language) {
 
 /// Loads the catalogue (offices, countries) from the store; called when a visit starts.
 pub async fn load_catalogue(engine: &SyncEngine) -> Result<Catalogue, EngineError> {
-    if let Some((_, body)) = engine.with_store(|s| s.catalogue()).await? {
-        if let Ok(c) = serde_json::from_str::<Catalogue>(&body) {
-            return Ok(c);
-        }
+    if let Some((_, body)) = engine.with_store(|s| s.catalogue()).await?
+        && let Ok(c) = serde_json::from_str::<Catalogue>(&body)
+    {
+        return Ok(c);
     }
     engine.sync_catalogue(Utc::now()).await?;
     let body = engine.with_store(|s| s.catalogue()).await?;
@@ -982,11 +982,11 @@ pub fn curp_found(st: &mut VisitState, result: Result<kiosk_sync::api::CurpRecor
         return;
     };
     // Step 3 starts from what the CURP says: born in Mexico, in its state.
-    if let BirthState::Mexico(state) = record.curp.birth_state() {
-        if st.applicant.birth_country.is_empty() {
-            st.applicant.birth_country = "MX".into();
-            st.applicant.birth_state = Some(state);
-        }
+    if let BirthState::Mexico(state) = record.curp.birth_state()
+        && st.applicant.birth_country.is_empty()
+    {
+        st.applicant.birth_country = "MX".into();
+        st.applicant.birth_state = Some(state);
     }
     st.curp_error = None;
     st.curp_record = Some(record.clone());
@@ -1058,10 +1058,10 @@ pub fn info_done(st: &mut VisitState, today: NaiveDate) {
 /// Keeps the no-CURP draft in the session as typed.
 pub fn identity_edited(st: &mut VisitState, key: &str, value: &str) {
     edit_identity(&mut st.no_curp_draft, key, value);
-    if st.no_curp {
-        if let Err(e) = st.session.set_no_curp_identity(st.no_curp_draft.clone()) {
-            st.errors = Some(Msg::explain(e));
-        }
+    if st.no_curp
+        && let Err(e) = st.session.set_no_curp_identity(st.no_curp_draft.clone())
+    {
+        st.errors = Some(Msg::explain(e));
     }
 }
 
@@ -1316,16 +1316,16 @@ pub fn slots_loaded(st: &mut VisitState, slots: Result<Vec<Slot>, EngineError>, 
         Ok(slots) => {
             st.slots = slots;
             st.slots_loaded = true;
-            if st.month.is_none() {
-                if let Some(office) = st.session.office() {
-                    st.month = st
-                        .slots
-                        .iter()
-                        .filter(|s| s.remaining > 0 && s.start > now)
-                        .map(|s| kiosk_core::time::office_date(office.tz, s.start))
-                        .min()
-                        .map(|d| (d.year(), d.month()));
-                }
+            if st.month.is_none()
+                && let Some(office) = st.session.office()
+            {
+                st.month = st
+                    .slots
+                    .iter()
+                    .filter(|s| s.remaining > 0 && s.start > now)
+                    .map(|s| kiosk_core::time::office_date(office.tz, s.start))
+                    .min()
+                    .map(|d| (d.year(), d.month()));
             }
             if st.slots.iter().all(|s| s.remaining == 0) {
                 st.errors = Some(Msg::words(
@@ -1442,10 +1442,10 @@ pub fn confirmed(st: &mut VisitState, outcome: Result<ConfirmOutcome, EngineErro
             true
         }
         Ok(ConfirmOutcome::SlotTaken) => {
-            if let Some(slot) = st.session.slot().cloned() {
-                if let Some(s) = st.slots.iter_mut().find(|s| s.id == slot.id) {
-                    s.remaining = 0;
-                }
+            if let Some(slot) = st.session.slot().cloned()
+                && let Some(s) = st.slots.iter_mut().find(|s| s.id == slot.id)
+            {
+                s.remaining = 0;
             }
             st.errors = Some(slot_taken_msg());
             false

@@ -73,10 +73,10 @@ fn catalogue(lang: &str) -> Vec<(String, String, String)> {
             ctx = c;
         } else if let Some(i) = quoted("msgid ") {
             id = i;
-        } else if let Some(s) = quoted("msgstr ") {
-            if !id.is_empty() {
-                out.push((ctx.clone(), id.clone(), s));
-            }
+        } else if let Some(s) = quoted("msgstr ")
+            && !id.is_empty()
+        {
+            out.push((ctx.clone(), id.clone(), s));
         }
     }
     out

@@ -119,7 +119,7 @@ fn killing_the_kiosk_while_confirming_never_loses_or_doubles_a_booking() {
     let remote: HashSet<String> = server.iter().map(|b| b["code"].as_str().unwrap().to_owned()).collect();
     assert_eq!(local, remote);
     assert_eq!(
-        store.pending_prints().unwrap().len(),
+        store.queued_prints().unwrap().len(),
         SLOTS,
         "one ticket queued per booking"
     );

@@ -19,6 +19,7 @@
 //!   [`time`]: appointment times in the office's zone, and the one place they become words.
 //! - [`form`] and [`applicant`]: drafts kept as typed, checked into values field by field.
 //! - [`session`]: the visit itself, a pure state machine over the five steps.
+//! - [`ticket`]: what the confirmation ticket says (no personal data), printed and previewed.
 
 pub mod applicant;
 pub mod availability;
@@ -37,6 +38,7 @@ pub mod phone;
 pub mod postal;
 pub mod registration;
 pub mod session;
+pub mod ticket;
 pub mod time;
 
 pub use lang::{Explain, Language};

@@ -503,10 +503,10 @@ impl Session {
 
     /// Moves one step back; everything entered is kept. Step 1 stays at step 1.
     pub fn back(&mut self) -> Step {
-        if self.confirmation.is_none() {
-            if let Some(previous) = self.step.previous() {
-                self.step = previous;
-            }
+        if self.confirmation.is_none()
+            && let Some(previous) = self.step.previous()
+        {
+            self.step = previous;
         }
         self.step
     }

@@ -6,6 +6,7 @@
 
 mod curp;
 mod pdf;
+mod print;
 mod scan;
 mod sync;
 
@@ -36,6 +37,14 @@ enum Command {
     Scanners(scan::ScannersArgs),
     /// Scan a document to a PDF within a byte budget (as the Documents step does).
     Scan(scan::ScanArgs),
+    /// Build a booking's confirmation ticket: ESC/POS bytes, and a PNG preview.
+    Ticket(print::TicketArgs),
+    /// Print a booking's ticket, checking the printer's status before and after.
+    Print(print::PrintArgs),
+    /// Ask a printer for its status (paper, cover, online).
+    PrinterStatus(print::StatusArgs),
+    /// List the USB printers connected, and the status of the printers named.
+    Printers(print::PrintersArgs),
 }
 
 /// A `--lang` value.
@@ -58,6 +67,10 @@ fn main() -> ExitCode {
         Command::Sync(args) => runtime().and_then(|rt| rt.block_on(sync::run(args))),
         Command::Scanners(args) => runtime().and_then(|rt| rt.block_on(scan::scanners(args))),
         Command::Scan(args) => runtime().and_then(|rt| rt.block_on(scan::scan(args))),
+        Command::Ticket(args) => print::ticket(&args),
+        Command::Print(args) => print::print(&args),
+        Command::PrinterStatus(args) => Ok(print::status(&args)),
+        Command::Printers(args) => Ok(print::printers(&args)),
     };
     match result {
         Ok(code) => code,

@@ -4,8 +4,9 @@
 //! are tested, demonstrated and benchmarked through the same code paths as in the field. Today:
 //! [`central`], the central Citas API over HTTP/JSON with its state in SQLite, with
 //! [`faults`] injected on demand; [`scanner`], an eSCL scanner with a flatbed and a feeder whose
-//! pages look like scanned documents, with jams, a busy panel and a cable pulled mid-page. The
-//! ESC/POS printer comes with its issue.
+//! pages look like scanned documents, with jams, a busy panel and a cable pulled mid-page;
+//! [`printer`], an ESC/POS receipt printer on a raw TCP port that answers status requests,
+//! holds its work while out of paper and records every job.
 //!
 //! What it is not for: sharing code with the kiosk's clients. It depends on `kiosk-core` for
 //! the domain rules only, never on `kiosk-sync`, so a client bug cannot hide behind a matching
@@ -13,5 +14,6 @@
 
 pub mod central;
 pub mod faults;
+pub mod printer;
 pub mod problem;
 pub mod scanner;

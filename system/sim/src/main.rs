@@ -7,6 +7,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use kiosk_sim::central::{self, CentralConfig};
 use kiosk_sim::faults::FaultConfig;
+use kiosk_sim::printer::{self, PrinterConfig};
 use kiosk_sim::scanner::{self, ScannerConfig, ScannerFaults};
 
 #[derive(Debug, Parser)]
@@ -58,6 +59,24 @@ enum Command {
         #[arg(long)]
         dense: bool,
     },
+    /// An ESC/POS receipt printer on a raw TCP port (as port 9100), with an HTTP control port.
+    Printer {
+        /// The raw ESC/POS port, e.g. 127.0.0.1:9100 (port 0 picks a free one).
+        #[arg(long, default_value = "127.0.0.1:0")]
+        listen: SocketAddr,
+        /// The HTTP control endpoint (GET/PUT /sim/printer, GET /sim/printer/jobs/N).
+        #[arg(long, default_value = "127.0.0.1:0")]
+        control: SocketAddr,
+        /// Directory where every job is written (job-NNNN.bin and .txt).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// The paper at the start: ok, near-end or out (changeable with PUT /sim/printer).
+        #[arg(long, default_value = "ok")]
+        paper: printer::Paper,
+        /// Start with the cover open.
+        #[arg(long)]
+        cover_open: bool,
+    },
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
@@ -99,6 +118,25 @@ async fn main() -> anyhow::Result<()> {
             config.dense = dense;
             let running = scanner::start(config).await.context("starting the scanner simulator")?;
             println!("{}", running.url);
+            tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")?;
+            running.stop().await;
+        }
+        Command::Printer {
+            listen,
+            control,
+            out,
+            paper,
+            cover_open,
+        } => {
+            let mut config = PrinterConfig::new(listen);
+            config.control = control;
+            config.out = out;
+            config.state.paper = paper;
+            config.state.cover_open = cover_open;
+            let running = printer::start(config).await.context("starting the printer simulator")?;
+            // The printer's URI, then its control endpoint.
+            println!("{}", running.uri);
+            println!("{}", running.control_url);
             tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")?;
             running.stop().await;
         }

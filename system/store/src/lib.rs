@@ -14,6 +14,7 @@
 
 mod migrations;
 mod outbox;
+mod print;
 
 use std::path::{Path, PathBuf};
 
@@ -23,6 +24,7 @@ use serde::{Deserialize, Serialize};
 
 pub use migrations::LATEST_VERSION;
 pub use outbox::{OutboxEntry, OutboxKind};
+pub use print::{PrintJob, PrintReason, PrintState};
 
 /// What can go wrong with the store.
 #[derive(Debug, thiserror::Error)]
@@ -156,8 +158,8 @@ const SALVAGED: [(&str, &str); 6] = [
         "code, outbox_id, office_id, slot_id, start, body, confirmed_at",
     ),
     (
-        "print_queue",
-        "id, booking_code, state, attempts, created_at, printed_at",
+        "print_jobs",
+        "id, booking_code, ticket, reason, state, attempts, last_error, created_at, printed_at",
     ),
     ("audit", "id, at, staff_id, action, detail"),
     ("staff", "id, pin_hash, created_at, failed_attempts, locked_until"),
@@ -427,17 +429,7 @@ impl Store {
         codes.iter().filter_map(|c| self.booking(c).transpose()).collect()
     }
 
-    // ---- print queue ---------------------------------------------------------------------
-
-    /// Tickets waiting for a healthy printer, oldest first: `(id, booking code)`.
-    pub fn pending_prints(&self) -> Result<Vec<(i64, String)>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT id, booking_code FROM print_queue WHERE state = 'queued' ORDER BY id")?;
-        Ok(stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<std::result::Result<_, _>>()?)
-    }
+    // ---- print queue: see print.rs -----------------------------------------------------
 
     // ---- audit ---------------------------------------------------------------------------
 

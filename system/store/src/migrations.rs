@@ -5,7 +5,7 @@ use rusqlite::Connection;
 
 use crate::{Result, StoreError};
 
-const MIGRATIONS: [&str; 3] = [
+const MIGRATIONS: [&str; 4] = [
     // 1: what the kiosk caches from the server.
     "CREATE TABLE device(id INTEGER PRIMARY KEY CHECK (id = 1), device_id TEXT NOT NULL, credential TEXT NOT NULL);
      CREATE TABLE catalogue(id INTEGER PRIMARY KEY CHECK (id = 1), etag TEXT NOT NULL, body TEXT NOT NULL, fetched_at TEXT NOT NULL);
@@ -26,6 +26,18 @@ const MIGRATIONS: [&str; 3] = [
      CREATE TABLE audit(id INTEGER PRIMARY KEY, at TEXT NOT NULL, staff_id TEXT NOT NULL, action TEXT NOT NULL, detail TEXT NOT NULL);
      CREATE TABLE staff(id TEXT PRIMARY KEY, pin_hash TEXT NOT NULL, created_at TEXT NOT NULL,
                         failed_attempts INTEGER NOT NULL DEFAULT 0, locked_until TEXT);",
+    // 4: print jobs carry their ticket (so reprints of bookings made elsewhere need no local
+    // booking row, and a job prints the same after the catalogue changes), why they were
+    // queued, and the last failure for staff. Rows from version 3 have no ticket.
+    "CREATE TABLE print_jobs(id INTEGER PRIMARY KEY, booking_code TEXT NOT NULL, ticket TEXT,
+                             reason TEXT NOT NULL CHECK (reason IN ('confirmation', 'reprint', 'test')),
+                             state TEXT NOT NULL CHECK (state IN ('queued', 'printed', 'abandoned')),
+                             attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT,
+                             created_at TEXT NOT NULL, printed_at TEXT);
+     INSERT INTO print_jobs(id, booking_code, ticket, reason, state, attempts, created_at, printed_at)
+         SELECT id, booking_code, NULL, 'confirmation', state, attempts, created_at, printed_at FROM print_queue;
+     DROP TABLE print_queue;
+     CREATE INDEX print_jobs_state ON print_jobs(state, id);",
 ];
 
 /// The schema version this software writes.
@@ -90,6 +102,12 @@ mod tests {
             )
             .unwrap();
         }
+        if version == 3 {
+            conn.execute_batch(
+                "INSERT INTO print_queue(booking_code, state, created_at) VALUES ('ABCD2345', 'queued', '2026-11-28T18:00:00.000Z');",
+            )
+            .unwrap();
+        }
     }
 
     #[test]
@@ -119,6 +137,11 @@ mod tests {
             if from >= 2 {
                 assert_eq!(store.outbox_depth().unwrap(), 1);
                 assert!(store.booking("ABCD2345").unwrap().is_some());
+            }
+            if from == 3 {
+                let queued = store.queued_prints().unwrap();
+                assert_eq!(queued.len(), 1, "a version-3 job survives");
+                assert_eq!(queued[0].ticket, None);
             }
         }
     }

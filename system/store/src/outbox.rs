@@ -179,9 +179,16 @@ impl Store {
     }
 
     /// The server confirmed the booking of outbox row `id`: in one transaction the booking is
-    /// recorded, its ticket queued for printing, and the row removed. Recording the same
-    /// booking twice (an answer replayed after a crash) changes nothing.
-    pub fn complete_confirmation(&mut self, id: Uuid, booking: &StoredBooking, now: DateTime<Utc>) -> Result<()> {
+    /// recorded, its ticket (JSON, when one could be made) queued for printing, and the row
+    /// removed. Recording the same booking twice (an answer replayed after a crash) changes
+    /// nothing.
+    pub fn complete_confirmation(
+        &mut self,
+        id: Uuid,
+        booking: &StoredBooking,
+        ticket: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         let tx = self.conn.transaction()?;
         let inserted = tx.execute(
             "INSERT OR IGNORE INTO bookings(code, outbox_id, office_id, slot_id, start, body, confirmed_at)
@@ -198,8 +205,9 @@ impl Store {
         )?;
         if inserted == 1 {
             tx.execute(
-                "INSERT INTO print_queue(booking_code, state, created_at) VALUES (?1, 'queued', ?2)",
-                params![booking.code, ts(now)],
+                "INSERT INTO print_jobs(booking_code, ticket, reason, state, created_at)
+                 VALUES (?1, ?2, 'confirmation', 'queued', ?3)",
+                params![booking.code, ticket, ts(now)],
             )?;
         }
         tx.execute("DELETE FROM outbox WHERE id = ?1", [id.to_string()])?;
@@ -262,10 +270,16 @@ mod tests {
     fn confirmation_records_booking_queues_ticket_and_clears_row_at_once() {
         let mut s = Store::open_in_memory().unwrap();
         let id = s.enqueue(OutboxKind::Confirm, &json!({}), now()).unwrap();
-        s.complete_confirmation(id, &booking("ABCD2345"), now()).unwrap();
+        s.complete_confirmation(id, &booking("ABCD2345"), Some("{}"), now())
+            .unwrap();
         assert_eq!(s.outbox_depth().unwrap(), 0);
         assert_eq!(s.booking("ABCD2345").unwrap(), Some(booking("ABCD2345")));
-        assert_eq!(s.pending_prints().unwrap(), vec![(1, "ABCD2345".to_owned())]);
+        let queued = s.queued_prints().unwrap();
+        assert_eq!(queued.len(), 1);
+        assert_eq!(
+            (queued[0].booking_code.as_str(), queued[0].ticket.as_deref()),
+            ("ABCD2345", Some("{}"))
+        );
         assert_eq!(s.booking_of_outbox(id).unwrap(), Some(booking("ABCD2345")));
     }
 
@@ -273,9 +287,11 @@ mod tests {
     fn recording_the_same_confirmation_twice_prints_one_ticket() {
         let mut s = Store::open_in_memory().unwrap();
         let id = s.enqueue(OutboxKind::Confirm, &json!({}), now()).unwrap();
-        s.complete_confirmation(id, &booking("ABCD2345"), now()).unwrap();
-        s.complete_confirmation(id, &booking("ABCD2345"), now()).unwrap();
+        s.complete_confirmation(id, &booking("ABCD2345"), Some("{}"), now())
+            .unwrap();
+        s.complete_confirmation(id, &booking("ABCD2345"), Some("{}"), now())
+            .unwrap();
         assert_eq!(s.bookings().unwrap().len(), 1);
-        assert_eq!(s.pending_prints().unwrap().len(), 1);
+        assert_eq!(s.queued_prints().unwrap().len(), 1);
     }
 }

@@ -250,7 +250,33 @@ pub enum BadOffice {
     Country { id: String, country: String },
 }
 
+/// Why a booking's ticket cannot be made.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BadTicket {
+    #[error(transparent)]
+    Office(#[from] BadOffice),
+    #[error("booking code {0:?} is not a confirmation code")]
+    Code(String),
+}
+
 impl CatalogueOffice {
+    /// The office as its tickets name it.
+    pub fn ticket_office(&self) -> Result<kiosk_core::ticket::TicketOffice, BadOffice> {
+        let tz = self.tz.parse::<chrono_tz::Tz>().map_err(|_| BadOffice::TimeZone {
+            id: self.id.clone(),
+            tz: self.tz.clone(),
+        })?;
+        Ok(kiosk_core::ticket::TicketOffice::from_parts(
+            &self.name,
+            &self.address,
+            &self.city,
+            &self.state,
+            &self.postal_code,
+            self.phone.as_deref(),
+            tz,
+        ))
+    }
+
     /// The office as the visit's rules need it. Procedures the kiosk does not know are left out
     /// (a newer server may offer more than this kiosk can book).
     pub fn office(&self) -> Result<kiosk_core::office::Office, BadOffice> {
@@ -274,6 +300,30 @@ impl CatalogueOffice {
                 .collect(),
             thresholds: self.thresholds,
         })
+    }
+}
+
+impl Booking {
+    /// The booking's ticket at `office` (its catalogue entry), in `language`. Procedures this
+    /// kiosk does not know are left off the ticket.
+    pub fn ticket(
+        &self,
+        office: &CatalogueOffice,
+        language: kiosk_core::Language,
+    ) -> Result<kiosk_core::ticket::Ticket, BadTicket> {
+        let code =
+            kiosk_core::booking::ConfirmationCode::parse(&self.code).map_err(|_| BadTicket::Code(self.code.clone()))?;
+        Ok(kiosk_core::ticket::Ticket::new(
+            code,
+            language,
+            office.ticket_office()?,
+            self.start,
+            self.minutes,
+            self.procedures
+                .iter()
+                .filter_map(|p| kiosk_core::catalogue::Procedure::from_id(p))
+                .collect(),
+        ))
     }
 }
 

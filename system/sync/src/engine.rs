@@ -423,8 +423,12 @@ impl SyncEngine {
                             start: booking.start,
                             body: serde_json::to_string(&booking).map_err(|e| EngineError::Payload(e.to_string()))?,
                         };
-                        self.with_store(move |s| s.complete_confirmation(id, &stored, Utc::now()))
-                            .await?;
+                        let (language, answer) = (request.language.unwrap_or_default(), booking.clone());
+                        self.with_store(move |s| {
+                            let ticket = ticket_json(s, &answer, language);
+                            s.complete_confirmation(id, &stored, ticket.as_deref(), Utc::now())
+                        })
+                        .await?;
                         return Ok(Delivery::Confirmed(booking));
                     }
                     Err(e) => Err(e),
@@ -493,6 +497,32 @@ impl SyncEngine {
     }
 }
 
+/// The JSON ticket of a booking just confirmed, for the print queue, its office read from the
+/// cached catalogue. `None` (logged) when it cannot be made: the booking is recorded anyway.
+fn ticket_json(store: &Store, booking: &Booking, language: kiosk_core::Language) -> Option<String> {
+    let made = (|| -> Result<String, String> {
+        let (_, body) = store
+            .catalogue()
+            .map_err(|e| e.to_string())?
+            .ok_or("no catalogue cached")?;
+        let catalogue: crate::api::Catalogue = serde_json::from_str(&body).map_err(|e| e.to_string())?;
+        let office = catalogue
+            .offices
+            .iter()
+            .find(|o| o.id == booking.office_id)
+            .ok_or_else(|| format!("office {} is not in the catalogue", booking.office_id))?;
+        let ticket = booking.ticket(office, language).map_err(|e| e.to_string())?;
+        serde_json::to_string(&ticket).map_err(|e| e.to_string())
+    })();
+    match made {
+        Ok(json) => Some(json),
+        Err(error) => {
+            tracing::error!(code = %booking.code, %error, "no ticket can be made for this booking; it is recorded without one");
+            None
+        }
+    }
+}
+
 /// What the background loop keeps fresh, and how often.
 #[derive(Debug, Clone)]
 pub struct Schedule {
@@ -550,10 +580,10 @@ impl SyncEngine {
             Ok(d) => r.outbox = d,
             Err(e) => r.errors.push(format!("outbox: {e}")),
         }
-        if let Some(body) = heartbeat {
-            if let Err(e) = self.heartbeat(body).await {
-                r.errors.push(format!("heartbeat: {e}"));
-            }
+        if let Some(body) = heartbeat
+            && let Err(e) = self.heartbeat(body).await
+        {
+            r.errors.push(format!("heartbeat: {e}"));
         }
         r
     }
@@ -580,8 +610,8 @@ impl SyncEngine {
                 }
                 number += 1;
                 let beat = (schedule.heartbeat_every_rounds > 0
-                    && (number - 1) % u64::from(schedule.heartbeat_every_rounds) == 0)
-                    .then(&health);
+                    && (number - 1).is_multiple_of(u64::from(schedule.heartbeat_every_rounds)))
+                .then(&health);
                 let mut round = tokio::select! {
                     () = shutdown.cancelled() => return,
                     r = self.round(&schedule, number, beat) => r,
