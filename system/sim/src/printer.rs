@@ -434,8 +434,10 @@ impl Job {
     }
 
     fn finish(&mut self, control: &PrinterControl, cut: bool) {
-        let job = std::mem::take(self);
-        if job.bytes.is_empty() {
+        let mut job = std::mem::take(self);
+        // Status requests and settings alone put nothing on paper: no job. The code page stays.
+        self.wpc1252 = job.wpc1252;
+        if job.text.is_empty() && job.qr.is_empty() {
             return;
         }
         control.record(PrintedJob {
@@ -444,7 +446,7 @@ impl Job {
             text: job.decode(),
             qr: job.qr,
             cut,
-            unknown: job.unknown,
+            unknown: std::mem::take(&mut job.unknown),
             bytes: job.bytes,
         });
     }
