@@ -58,11 +58,30 @@ pub struct PrintQueue {
     store: Arc<Mutex<Store>>,
     printer: Printer,
     paper: Paper,
+    max_age: Option<chrono::Duration>,
 }
 
 impl PrintQueue {
     pub fn new(store: Arc<Mutex<Store>>, printer: Printer, paper: Paper) -> PrintQueue {
-        PrintQueue { store, printer, paper }
+        PrintQueue {
+            store,
+            printer,
+            paper,
+            max_age: None,
+        }
+    }
+
+    /// Tickets queued longer ago than `age` are left for staff instead of printed by
+    /// themselves: after a long paper-out their visitors have gone, and a burst of tickets
+    /// nobody takes would only confuse the next visitor. They stay queued and reprintable.
+    #[must_use]
+    pub fn with_max_age(mut self, age: chrono::Duration) -> PrintQueue {
+        self.max_age = Some(age);
+        self
+    }
+
+    pub fn paper(&self) -> Paper {
+        self.paper
     }
 
     pub fn printer(&self) -> &Printer {
@@ -77,8 +96,12 @@ impl PrintQueue {
     /// One round: every queued job in order until one cannot print. Blocking (the store's lock
     /// is held only between jobs, never while the printer works).
     pub fn run(&self) -> Result<Vec<JobOutcome>, StoreError> {
-        let jobs = self.with_store(|s| s.queued_prints())?;
-        let mut outcomes = Vec::with_capacity(jobs.len());
+        let now = Utc::now();
+        let jobs = self
+            .with_store(|s| s.queued_prints())?
+            .into_iter()
+            .filter(|j| self.max_age.is_none_or(|age| now - j.created_at <= age));
+        let mut outcomes = Vec::new();
         for job in jobs {
             let (id, code) = (job.id, job.booking_code.clone());
             let bytes = match job_bytes(&job, self.paper) {

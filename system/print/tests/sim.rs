@@ -182,3 +182,37 @@ async fn paper_out_stops_the_round_and_keeps_every_ticket_in_order() {
     );
     assert_eq!(sim.control.jobs().len(), 2);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tickets_older_than_the_limit_wait_for_staff_instead_of_printing_alone() {
+    let sim = sim().await;
+    let store = Arc::new(Mutex::new(Store::open_in_memory().unwrap()));
+    let ticket = serde_json::to_string(&booking()).unwrap();
+    let (old, fresh) = {
+        let mut s = store.lock().unwrap();
+        let old = s
+            .queue_print(
+                "K7M4XR2P",
+                &ticket,
+                PrintReason::Confirmation,
+                Utc::now() - chrono::Duration::hours(2),
+            )
+            .unwrap();
+        let fresh = s
+            .queue_print("K7M4XR2P", &ticket, PrintReason::Confirmation, Utc::now())
+            .unwrap();
+        (old, fresh)
+    };
+    let queue = PrintQueue::new(store.clone(), printer(&sim), Paper::MM80).with_max_age(chrono::Duration::minutes(30));
+    let round = blocking(move || queue.run()).await.unwrap();
+    assert!(
+        matches!(&round[..], [JobOutcome::Printed { id, .. }] if *id == fresh),
+        "{round:?}"
+    );
+    let queued = store.lock().unwrap().queued_prints().unwrap();
+    assert_eq!(
+        queued.iter().map(|j| j.id).collect::<Vec<_>>(),
+        vec![old],
+        "the old one stays queued for staff"
+    );
+}

@@ -23,7 +23,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
 pub use migrations::LATEST_VERSION;
-pub use outbox::{OutboxEntry, OutboxKind};
+pub use outbox::{CONFIRMED_AFTER_VISIT, OutboxEntry, OutboxKind};
 pub use print::{PrintJob, PrintReason, PrintState};
 
 /// What can go wrong with the store.

@@ -98,6 +98,9 @@ fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
     ))
 }
 
+/// Why a confirmation's ticket was kept and not printed.
+pub const CONFIRMED_AFTER_VISIT: &str = "confirmed after the visit ended: not printed; reprint it when asked";
+
 impl Store {
     /// Writes an action to the outbox, due now; returns its id (the idempotency key).
     pub fn enqueue(&mut self, kind: OutboxKind, payload: &Value, now: DateTime<Utc>) -> Result<Uuid> {
@@ -182,11 +185,16 @@ impl Store {
     /// recorded, its ticket (JSON, when one could be made) queued for printing, and the row
     /// removed. Recording the same booking twice (an answer replayed after a crash) changes
     /// nothing.
+    ///
+    /// `visitor_waiting` is false when the answer came after the visit ended (the outbox
+    /// delivered it in the background): the ticket is kept, not printed, for nobody would take
+    /// it from the tray; staff or the visitor's lookup reprint it.
     pub fn complete_confirmation(
         &mut self,
         id: Uuid,
         booking: &StoredBooking,
         ticket: Option<&str>,
+        visitor_waiting: bool,
         now: DateTime<Utc>,
     ) -> Result<()> {
         let tx = self.conn.transaction()?;
@@ -205,9 +213,15 @@ impl Store {
         )?;
         if inserted == 1 {
             tx.execute(
-                "INSERT INTO print_jobs(booking_code, ticket, reason, state, created_at)
-                 VALUES (?1, ?2, 'confirmation', 'queued', ?3)",
-                params![booking.code, ticket, ts(now)],
+                "INSERT INTO print_jobs(booking_code, ticket, reason, state, last_error, created_at)
+                 VALUES (?1, ?2, 'confirmation', ?3, ?4, ?5)",
+                params![
+                    booking.code,
+                    ticket,
+                    if visitor_waiting { "queued" } else { "abandoned" },
+                    (!visitor_waiting).then_some(CONFIRMED_AFTER_VISIT),
+                    ts(now)
+                ],
             )?;
         }
         tx.execute("DELETE FROM outbox WHERE id = ?1", [id.to_string()])?;
@@ -270,7 +284,7 @@ mod tests {
     fn confirmation_records_booking_queues_ticket_and_clears_row_at_once() {
         let mut s = Store::open_in_memory().unwrap();
         let id = s.enqueue(OutboxKind::Confirm, &json!({}), now()).unwrap();
-        s.complete_confirmation(id, &booking("ABCD2345"), Some("{}"), now())
+        s.complete_confirmation(id, &booking("ABCD2345"), Some("{}"), true, now())
             .unwrap();
         assert_eq!(s.outbox_depth().unwrap(), 0);
         assert_eq!(s.booking("ABCD2345").unwrap(), Some(booking("ABCD2345")));
@@ -287,11 +301,25 @@ mod tests {
     fn recording_the_same_confirmation_twice_prints_one_ticket() {
         let mut s = Store::open_in_memory().unwrap();
         let id = s.enqueue(OutboxKind::Confirm, &json!({}), now()).unwrap();
-        s.complete_confirmation(id, &booking("ABCD2345"), Some("{}"), now())
+        s.complete_confirmation(id, &booking("ABCD2345"), Some("{}"), true, now())
             .unwrap();
-        s.complete_confirmation(id, &booking("ABCD2345"), Some("{}"), now())
+        s.complete_confirmation(id, &booking("ABCD2345"), Some("{}"), true, now())
             .unwrap();
         assert_eq!(s.bookings().unwrap().len(), 1);
         assert_eq!(s.queued_prints().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_confirmation_after_the_visit_keeps_its_ticket_without_printing_it() {
+        let mut s = Store::open_in_memory().unwrap();
+        let id = s.enqueue(OutboxKind::Confirm, &json!({}), now()).unwrap();
+        s.complete_confirmation(id, &booking("ABCD2345"), Some("{}"), false, now())
+            .unwrap();
+        assert!(s.queued_prints().unwrap().is_empty());
+        let kept = s.print_jobs_for("ABCD2345").unwrap();
+        assert_eq!(kept.len(), 1);
+        assert_eq!(kept[0].last_error.as_deref(), Some(CONFIRMED_AFTER_VISIT));
+        let again = s.reprint(kept[0].id, now()).unwrap();
+        assert_eq!(s.queued_prints().unwrap()[0].id, again);
     }
 }

@@ -159,6 +159,11 @@ impl Store {
         self.print_jobs_where("ORDER BY id DESC LIMIT ?1", [limit])
     }
 
+    /// The jobs of one booking, newest first.
+    pub fn print_jobs_for(&self, booking_code: &str) -> Result<Vec<PrintJob>> {
+        self.print_jobs_where("WHERE booking_code = ?1 ORDER BY id DESC", [booking_code])
+    }
+
     pub fn print_job(&self, id: i64) -> Result<Option<PrintJob>> {
         self.conn
             .query_row(&format!("SELECT {COLUMNS} FROM print_jobs WHERE id = ?1"), [id], raw)

@@ -177,6 +177,11 @@ impl SyncEngine {
         &self.client
     }
 
+    /// The store this engine writes (the print queue shares it).
+    pub fn store(&self) -> SharedStore {
+        self.store.clone()
+    }
+
     /// Runs `f` on the store on a blocking thread.
     pub async fn with_store<T, F>(&self, f: F) -> Result<T, EngineError>
     where
@@ -376,7 +381,7 @@ impl SyncEngine {
                     _ => ConfirmOutcome::Pending { outbox_id: id },
                 });
             };
-            match self.deliver(&entry).await {
+            match self.deliver(&entry, true).await {
                 Ok(d) => return Ok(outcome(d)),
                 Err(EngineError::Api(e)) if e.is_retryable() => {
                     let next = backoff.next();
@@ -400,7 +405,8 @@ impl SyncEngine {
     }
 
     /// Sends one outbox row and records the answer. A retryable failure leaves the row as it is.
-    async fn deliver(&self, entry: &OutboxEntry) -> Result<Delivery, EngineError> {
+    /// `visitor_waiting`: a visitor is at the kiosk for this answer (their ticket is printed).
+    async fn deliver(&self, entry: &OutboxEntry, visitor_waiting: bool) -> Result<Delivery, EngineError> {
         let id = entry.id;
         let field = |name: &str| {
             entry
@@ -426,7 +432,7 @@ impl SyncEngine {
                         let (language, answer) = (request.language.unwrap_or_default(), booking.clone());
                         self.with_store(move |s| {
                             let ticket = ticket_json(s, &answer, language);
-                            s.complete_confirmation(id, &stored, ticket.as_deref(), Utc::now())
+                            s.complete_confirmation(id, &stored, ticket.as_deref(), visitor_waiting, Utc::now())
                         })
                         .await?;
                         return Ok(Delivery::Confirmed(booking));
@@ -468,7 +474,7 @@ impl SyncEngine {
         let due = self.with_store(|s| s.outbox_due(Utc::now())).await?;
         let mut report = DrainReport::default();
         for entry in due {
-            match self.deliver(&entry).await {
+            match self.deliver(&entry, false).await {
                 Ok(Delivery::Confirmed(_) | Delivery::Done) => report.delivered += 1,
                 Ok(Delivery::Rejected(_) | Delivery::SlotTaken) => report.rejected += 1,
                 Err(EngineError::Api(e)) if e.is_retryable() => {
