@@ -33,6 +33,9 @@ pub struct Config {
     /// The document scanner: `usb` (the first IPP-over-USB scanner, the default) or
     /// `escl+http://HOST:PORT/eSCL`.
     pub scanner: kiosk_scan::DeviceUri,
+    /// The ticket printer and its paper (`[printer] uri`, `paper`; default `usb`, 80 mm).
+    pub printer: kiosk_print::PrinterUri,
+    pub paper: kiosk_print::Paper,
 }
 
 /// Why a configuration file cannot be used.
@@ -56,6 +59,15 @@ struct Raw {
     server: RawServer,
     kiosk: RawKiosk,
     scanner: Option<RawScanner>,
+    printer: Option<RawPrinter>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPrinter {
+    uri: Option<String>,
+    /// 58 or 80 (mm), or 32, 42 or 48 (columns).
+    paper: Option<toml::Value>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -132,7 +144,33 @@ impl Config {
                 .parse()
                 .map_err(|e: kiosk_scan::device::BadDeviceUri| bad("scanner.device", &e.to_string()))?,
         };
+        let (printer, paper) = match raw.printer {
+            None => (kiosk_print::PrinterUri::Usb { id: None }, kiosk_print::Paper::MM80),
+            Some(p) => {
+                let uri = match p.uri {
+                    None => kiosk_print::PrinterUri::Usb { id: None },
+                    Some(u) => u
+                        .parse()
+                        .map_err(|e: kiosk_print::PrintError| bad("printer.uri", &e.to_string()))?,
+                };
+                let paper = match p.paper {
+                    None => kiosk_print::Paper::MM80,
+                    Some(v) => {
+                        let text = match v {
+                            toml::Value::Integer(n) => n.to_string(),
+                            toml::Value::String(s) => s,
+                            _ => String::new(), // refused below, as a paper no printer has
+                        };
+                        text.parse()
+                            .map_err(|e: kiosk_print::layout::PaperError| bad("printer.paper", &e.to_string()))?
+                    }
+                };
+                (uri, paper)
+            }
+        };
         Ok(Config {
+            printer,
+            paper,
             scanner,
             server,
             enrolment_token: raw.server.enrolment_token.filter(|t| !t.trim().is_empty()),
@@ -165,6 +203,8 @@ mod tests {
         assert_eq!(c.sync_every, Duration::from_secs(30));
         assert_eq!(c.offices, vec!["LAX", "SAN"]);
         assert_eq!(c.scanner, kiosk_scan::DeviceUri::Usb);
+        assert_eq!(c.printer, kiosk_print::PrinterUri::Usb { id: None });
+        assert_eq!(c.paper, kiosk_print::Paper::MM80);
         let net = Config::parse(
             &format!("{GOOD}\n[scanner]\ndevice = \"escl+http://10.0.0.9:80/eSCL\"\n"),
             Path::new("k.toml"),
@@ -173,6 +213,23 @@ mod tests {
         assert_eq!(net.scanner.to_string(), "escl+http://10.0.0.9:80/eSCL");
         let e = Config::parse(&format!("{GOOD}\n[scanner]\ndevice = \"lpt1\"\n"), Path::new("k.toml")).unwrap_err();
         assert!(e.to_string().starts_with("k.toml: scanner.device"), "{e}");
+    }
+
+    #[test]
+    fn reads_the_printer_and_its_paper() {
+        let c = Config::parse(
+            &format!("{GOOD}\n[printer]\nuri = \"tcp://10.0.0.7:9100\"\npaper = 58\n"),
+            Path::new("k.toml"),
+        )
+        .unwrap();
+        assert_eq!(c.printer.to_string(), "tcp://10.0.0.7:9100");
+        assert_eq!(c.paper, kiosk_print::Paper::MM58);
+        let c = Config::parse(&format!("{GOOD}\n[printer]\npaper = \"42\"\n"), Path::new("k.toml")).unwrap();
+        assert_eq!(c.paper, kiosk_print::Paper::MM80_42);
+        let e = Config::parse(&format!("{GOOD}\n[printer]\npaper = 110\n"), Path::new("k.toml")).unwrap_err();
+        assert!(e.to_string().starts_with("k.toml: printer.paper"), "{e}");
+        let e = Config::parse(&format!("{GOOD}\n[printer]\nuri = \"lpt1\"\n"), Path::new("k.toml")).unwrap_err();
+        assert!(e.to_string().starts_with("k.toml: printer.uri"), "{e}");
     }
 
     #[test]

@@ -17,7 +17,7 @@ use kiosk_sync::api::{Booking, CatalogueOffice};
 use kiosk_sync::{ConfirmOutcome, EngineError, SyncEngine};
 use slint::{ComponentHandle, Timer, TimerMode, Weak};
 
-use crate::ui::{AppWindow, Keyboard, Kiosk, Llave, LlaveState, Lookup, LookupState, Page, SignIn, Visit};
+use crate::ui::{AppWindow, Keyboard, Kiosk, Llave, LlaveState, Lookup, LookupState, Page, SignIn, TicketState, Visit};
 use crate::visit::{self, Forms, VisitState};
 
 /// How long the visitor waits for a cancellation before it is left to the outbox.
@@ -30,6 +30,8 @@ pub struct Services {
     pub engine: SyncEngine,
     /// The document scanner (`None`: the kiosk has none, and says so at step 4).
     pub scanner: Option<kiosk_scan::DeviceUri>,
+    /// The ticket printer and its queue (`None`: the kiosk prints no tickets).
+    pub printing: Option<crate::printing::Printing>,
 }
 
 /// A booking found by code, with what is needed to show it in either language.
@@ -134,6 +136,7 @@ fn show(ui: &AppWindow, view: &BookingView) {
 
 fn clear_lookup(ui: &AppWindow) {
     let l = ui.global::<Lookup>();
+    l.set_ticket(TicketState::None);
     l.set_code("".into());
     l.set_code_error("".into());
     l.set_state(LookupState::Idle);
@@ -425,6 +428,9 @@ pub fn wire(ui: &AppWindow, services: Services) {
     if services.scanner == Some(kiosk_scan::DeviceUri::Usb) {
         watch_usb_scanners(ui, &services.runtime);
     }
+    if let Some(printing) = &services.printing {
+        printing.start_retrying(&services.runtime);
+    }
     TIMERS.with(|t| {
         let weak = ui.as_weak();
         t.tick.start(TimerMode::Repeated, Duration::from_secs(1), move || {
@@ -534,6 +540,40 @@ pub fn wire(ui: &AppWindow, services: Services) {
                     }
                 });
             });
+        }
+    });
+    lookup.on_print_ticket({
+        let ui = ui.as_weak();
+        move || {
+            let Some(app) = ui.upgrade() else { return };
+            let (Some(printing), Some(found), lang) =
+                STATE.with_borrow(|st| (printing(), st.found.clone(), st.language))
+            else {
+                return;
+            };
+            let ticket = match &found.office {
+                Some(office) => found.booking.ticket(office, lang).map_err(|e| e.to_string()),
+                None => Err(format!("office {} is not in the catalogue", found.booking.office_id)),
+            };
+            let ticket = match ticket {
+                Ok(t) => t,
+                Err(e) => {
+                    tracing::error!(error = %e, "no ticket can be made for a found booking");
+                    app.global::<Lookup>().set_ticket(TicketState::AskStaff);
+                    return;
+                }
+            };
+            app.global::<Lookup>().set_ticket(TicketState::Printing);
+            spawn_quiet(
+                &ui,
+                async move {
+                    match printing.queue_reprint(&ticket).await {
+                        Ok(id) => printing.print(id).await,
+                        Err(why) => crate::printing::TicketOutcome::AskStaff { why, status: None },
+                    }
+                },
+                |app, _, outcome| app.global::<Lookup>().set_ticket(ticket_state(&outcome)),
+            );
         }
     });
     lookup.on_cancel_requested({
@@ -941,8 +981,71 @@ fn confirm(app: &AppWindow) {
             if done {
                 app.global::<Kiosk>().set_page(Page::Confirmation);
             }
+            if let Some(visit::Outcome::Confirmed(b)) = &v.outcome {
+                // After this answer's handler lets go of the state.
+                let (ui, code) = (app.as_weak(), b.code.clone());
+                slint::Timer::single_shot(Duration::ZERO, move || {
+                    if let Some(app) = ui.upgrade() {
+                        print_confirmation_ticket(&app, code);
+                    }
+                });
+            }
         },
     );
+}
+
+fn printing() -> Option<crate::printing::Printing> {
+    STATE.with_borrow(|st| st.services.as_ref().and_then(|s| s.printing.clone()))
+}
+
+fn ticket_state(outcome: &crate::printing::TicketOutcome) -> TicketState {
+    match outcome {
+        crate::printing::TicketOutcome::Printed => TicketState::Printed,
+        crate::printing::TicketOutcome::AskStaff { why, status } => {
+            tracing::warn!(%why, ?status, "a visitor's ticket did not print; it stays queued");
+            TicketState::AskStaff
+        }
+    }
+}
+
+/// Prints the ticket the confirmation of `code` queued, showing its picture meanwhile and
+/// then whether to take it or ask staff. The booking is confirmed whatever happens here.
+fn print_confirmation_ticket(app: &AppWindow, code: String) {
+    let Some(printing) = printing() else { return };
+    let work = {
+        let printing = printing.clone();
+        async move {
+            let (id, ticket) = printing.confirmation_ticket(&code).await?;
+            Some((
+                id,
+                printing.preview(&ticket).as_ref().map(crate::printing::preview_pixels),
+            ))
+        }
+    };
+    spawn_quiet(&app.as_weak(), work, move |app, st, found| {
+        let Some((id, pixels)) = found else {
+            tracing::error!("the confirmation queued no ticket");
+            st.visit.ticket = Some(visit::TicketView {
+                state: TicketState::AskStaff,
+                preview: slint::Image::default(),
+            });
+            return;
+        };
+        st.visit.ticket = Some(visit::TicketView {
+            state: TicketState::Printing,
+            preview: pixels.map(slint::Image::from_rgb8).unwrap_or_default(),
+        });
+        spawn_quiet_from(
+            st,
+            &app.as_weak(),
+            async move { printing.print(id).await },
+            |_, st, outcome| {
+                if let Some(t) = st.visit.ticket.as_mut() {
+                    t.state = ticket_state(&outcome);
+                }
+            },
+        );
+    });
 }
 
 /// Runs `work` on the runtime and `then` on the UI thread, unless the visit ended meanwhile;

@@ -1,4 +1,4 @@
-//! `--demo`: the central simulator in-process on loopback, an enrolled kiosk store in a
+//! `--demo`: the central, scanner and printer simulators in-process on loopback, an enrolled kiosk store in a
 //! temporary directory, the sync loop, and one booking to look up, so a newcomer sees the kiosk
 //! work with no server and no hardware.
 
@@ -23,12 +23,24 @@ pub struct Demo {
     pub central: RunningCentral,
     /// The document scanner: a flatbed (one page a scan) on loopback.
     pub scanner: kiosk_sim::scanner::RunningScanner,
+    /// The ticket printer: an 80 mm ESC/POS printer on loopback (its jobs:
+    /// `GET {control_url}/jobs/N`; paper out: `PUT {control_url}` `{"paper": "out"}`).
+    pub printer: kiosk_sim::printer::RunningPrinter,
     /// A booking made at start-up, to try "I already have an appointment" with.
     pub sample_code: String,
     _dir: tempfile::TempDir,
 }
 
 impl Demo {
+    /// The demo's ticket printer and its queue, over the demo's store.
+    pub fn printing(&self) -> anyhow::Result<crate::printing::Printing> {
+        let uri: kiosk_print::PrinterUri = self.printer.uri.parse()?;
+        let store = self.engine.store();
+        let queue =
+            kiosk_print::PrintQueue::new(store.clone(), kiosk_print::Printer::new(uri), kiosk_print::Paper::MM80);
+        Ok(crate::printing::Printing::new(queue, store))
+    }
+
     /// The address of the demo's scanner, as the kiosk's configuration names scanners.
     pub fn scanner_uri(&self) -> kiosk_scan::DeviceUri {
         kiosk_scan::DeviceUri::Escl {
@@ -53,14 +65,27 @@ pub async fn start() -> anyhow::Result<Demo> {
     engine.sync_catalogue(chrono::Utc::now()).await?;
     engine.sync_office("LAX", chrono::Utc::now()).await?;
     let sample_code = sample_booking(&engine).await?;
+    // Its ticket is not printed at start-up: "I already have an appointment" can print one.
+    engine
+        .with_store(|s| {
+            for job in s.queued_prints()? {
+                s.print_abandon(job.id, "the demo's sample booking")?;
+            }
+            Ok(())
+        })
+        .await?;
     activated_account(&engine, &central.url, DEMO_EMAIL, DEMO_PASSWORD).await?;
     let scanner = kiosk_sim::scanner::start(kiosk_sim::scanner::ScannerConfig::new("127.0.0.1:0".parse()?))
         .await
         .context("starting the scanner simulator")?;
+    let printer = kiosk_sim::printer::start(kiosk_sim::printer::PrinterConfig::new("127.0.0.1:0".parse()?))
+        .await
+        .context("starting the printer simulator")?;
     Ok(Demo {
         engine,
         central,
         scanner,
+        printer,
         sample_code,
         _dir: dir,
     })

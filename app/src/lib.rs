@@ -16,6 +16,7 @@ pub mod config;
 pub mod controller;
 pub mod demo;
 pub mod llave;
+pub mod printing;
 pub mod register;
 pub mod screenshots;
 pub mod visit;

@@ -60,7 +60,14 @@ fn main() -> anyhow::Result<()> {
             .with_context(|| format!("starting kiosk {}", config.kiosk_id))?;
         let heartbeat =
             serde_json::json!({"app": "citas-kiosk", "kiosk": config.kiosk_id, "version": env!("CARGO_PKG_VERSION")});
-        return run_window(&runtime, engine, schedule, heartbeat, config.scanner.clone());
+        let store = engine.store();
+        let queue = kiosk_print::PrintQueue::new(
+            store.clone(),
+            kiosk_print::Printer::new(config.printer.clone()),
+            config.paper,
+        );
+        let printing = citas_kiosk::printing::Printing::new(queue, store);
+        return run_window(&runtime, engine, schedule, heartbeat, config.scanner.clone(), printing);
     }
     anyhow::ensure!(
         args.demo,
@@ -68,8 +75,8 @@ fn main() -> anyhow::Result<()> {
     );
     let demo = runtime.block_on(demo::start()).context("starting the demo")?;
     println!(
-        "demo: central simulator at {}; try the appointment code {}",
-        demo.central.url, demo.sample_code
+        "demo: central simulator at {}; try the appointment code {}; printed tickets at {}/jobs/1, 2...",
+        demo.central.url, demo.sample_code, demo.printer.control_url
     );
 
     if let Some(frames) = args.bench_visit {
@@ -119,6 +126,7 @@ fn main() -> anyhow::Result<()> {
         demo::schedule(),
         serde_json::json!({"app": "citas-kiosk", "mode": "demo"}),
         demo.scanner_uri(),
+        demo.printing()?,
     )
 }
 
@@ -129,6 +137,7 @@ fn run_window(
     schedule: kiosk_sync::Schedule,
     heartbeat: serde_json::Value,
     scanner: kiosk_scan::DeviceUri,
+    printing: citas_kiosk::printing::Printing,
 ) -> anyhow::Result<()> {
     let shutdown = tokio_util::sync::CancellationToken::new();
     let _sync = {
@@ -144,6 +153,7 @@ fn run_window(
             runtime: runtime.handle().clone(),
             engine,
             scanner: Some(scanner),
+            printing: Some(printing),
         },
     );
     ui.run()?;

@@ -293,7 +293,23 @@ fn visit_screens(
         visit::confirmed(&mut st, outcome),
         "the screenshot visit was not confirmed"
     );
+    // Its ticket as the printer prints it.
+    if let Some(visit::Outcome::Confirmed(b)) = &st.outcome {
+        let code = b.code.clone();
+        let json = runtime
+            .block_on(engine.with_store(move |s| s.print_jobs_for(&code)))?
+            .into_iter()
+            .find_map(|j| j.ticket)
+            .context("the confirmation queued no ticket")?;
+        let ticket: kiosk_core::ticket::Ticket = serde_json::from_str(&json)?;
+        let p = kiosk_print::preview::ticket(&ticket, kiosk_print::Paper::MM80)?;
+        st.ticket = Some(visit::TicketView {
+            state: crate::ui::TicketState::Printed,
+            preview: slint::Image::from_rgb8(crate::printing::preview_pixels(&p)),
+        });
+    }
     screens.push(Screen::new("confirmation", Page::Confirmation, Some(&st)));
+    st.ticket = None;
     pending.outcome = Some(visit::Outcome::Pending);
     screens.push(Screen::new("confirmation-pending", Page::Confirmation, Some(&pending)));
     // My procedures, with the appointment just booked for the account.

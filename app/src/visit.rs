@@ -136,6 +136,15 @@ pub struct VisitState {
     pub slots: Vec<Slot>,
     pub day: Option<NaiveDate>,
     pub outcome: Option<Outcome>,
+    /// The confirmation's printed ticket (no personal data on it): where it is, its picture.
+    pub ticket: Option<TicketView>,
+}
+
+/// A visitor's ticket on screen.
+#[derive(Debug, Clone, Default)]
+pub struct TicketView {
+    pub state: crate::ui::TicketState,
+    pub preview: slint::Image,
 }
 
 impl VisitState {
@@ -779,6 +788,9 @@ pub fn render(ui: &AppWindow, st: &VisitState, forms: &Forms, lang: Language) {
         v.set_chosen_time(SharedString::new());
     }
 
+    let ticket = st.ticket.clone().unwrap_or_default();
+    v.set_ticket(ticket.state);
+    v.set_ticket_preview(ticket.preview);
     match &st.outcome {
         Some(Outcome::Confirmed(b)) => {
             v.set_pending(false);

@@ -174,6 +174,22 @@ fn a_visitor_books_a_passport_appointment_in_spanish_with_their_curp() {
         let code = v.get_code().to_string();
         assert_eq!(code.len(), 8);
 
+        // The ticket comes out of the printer, with the code in its QR, and the screen says so.
+        until(ui, "the ticket printed", |ui| {
+            ui.global::<Visit>().get_ticket() == citas_kiosk::ui::TicketState::Printed
+        })
+        .await;
+        common::until_text(ui, "Tome su comprobante de la impresora.").await;
+        let jobs = h.demo.printer.control.jobs();
+        assert_eq!(jobs.len(), 1, "one ticket");
+        assert_eq!(jobs[0].qr, vec![code.clone()]);
+        assert!(
+            jobs[0].text.contains("Pasaporte") && jobs[0].text.contains("Código de confirmación"),
+            "{}",
+            jobs[0].text
+        );
+        assert!(!jobs[0].text.contains("CURP"), "no personal data on the ticket");
+
         // The server has it, for this slot, procedure and account.
         let engine = h.demo.engine.clone();
         let booking = h

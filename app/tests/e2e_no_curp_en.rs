@@ -154,9 +154,29 @@ fn a_foreign_national_registers_then_books_without_curp_in_english_keeping_input
 
         let slot = common::pick_first_time(ui).await;
         assert!(ui.global::<Visit>().get_hold_text().starts_with("Held for you"));
+        // The printer has run out of paper: the booking is confirmed all the same, the visitor
+        // is told to ask staff, and the ticket prints by itself once paper is loaded.
+        let no_paper = |paper| kiosk_sim::printer::PrinterChange {
+            paper: Some(paper),
+            ..Default::default()
+        };
+        h.demo.printer.control.change(no_paper(kiosk_sim::printer::Paper::Out));
         press(ui, "Confirm appointment");
         until(ui, "the confirmation", |_| h.page() == Page::Confirmation).await;
+        until(ui, "the ticket refused", |ui| {
+            ui.global::<Visit>().get_ticket() == citas_kiosk::ui::TicketState::AskStaff
+        })
+        .await;
+        common::until_text(
+            ui,
+            "Your ticket could not be printed. Your appointment IS confirmed: ask the staff for your ticket, or write down your code.",
+        )
+        .await;
+        assert!(h.demo.printer.control.jobs().is_empty());
+        h.demo.printer.control.change(no_paper(kiosk_sim::printer::Paper::Ok));
+        until(ui, "the queued ticket printed", |_| h.demo.printer.control.jobs().len() == 1).await;
         let code = ui.global::<Visit>().get_code().to_string();
+        assert_eq!(h.demo.printer.control.jobs()[0].qr, vec![code.clone()]);
         let engine = h.demo.engine.clone();
         let booking = h
             .runtime

@@ -136,6 +136,31 @@ fn a_slot_taken_while_confirming_sends_the_visitor_back_to_a_refreshed_calendar(
         press(ui, "Confirm appointment");
         until(ui, "the confirmation", |_| h.page() == Page::Confirmation).await;
         assert_eq!(ui.global::<Visit>().get_code().len(), 8);
+        until(ui, "its ticket printed", |_| h.demo.printer.control.jobs().len() == 1).await;
+
+        // "I already have an appointment": the demo's booking found and its ticket printed.
+        press(ui, "Finish");
+        press(ui, "English"); // each visit starts in Spanish
+        press(ui, "I already have an appointment");
+        common::type_into(ui, "Appointment code", &h.demo.sample_code);
+        press(ui, "Search");
+        until(ui, "the booking found", |ui| {
+            ui.global::<citas_kiosk::ui::Lookup>().get_state() == citas_kiosk::ui::LookupState::Found
+        })
+        .await;
+        press(ui, "Print ticket");
+        common::until_text(ui, "Take your ticket from the printer.").await;
+        let jobs = h.demo.printer.control.jobs();
+        assert_eq!(jobs.len(), 2);
+        assert_eq!(jobs[1].qr, vec![h.demo.sample_code.clone()]);
+        assert!(
+            jobs[1].text.contains("APPOINTMENT CONFIRMATION"),
+            "in the visitor's language"
+        );
+        assert!(
+            !common::labels(ui).iter().any(|l| l.contains("Print ticket")),
+            "one copy a visit"
+        );
     });
 }
 

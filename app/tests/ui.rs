@@ -32,6 +32,7 @@ fn a_visitor_switches_language_and_is_told_what_is_wrong_with_a_code_in_that_lan
             runtime: runtime.handle().clone(),
             engine: demo.engine.clone(),
             scanner: Some(demo.scanner_uri()),
+            printing: Some(demo.printing().unwrap()),
         },
     );
 

@@ -46,6 +46,7 @@ impl Harness {
                 runtime: runtime.handle().clone(),
                 engine: demo.engine.clone(),
                 scanner: Some(demo.scanner_uri()),
+                printing: Some(demo.printing().unwrap()),
             },
         );
         ui.window().set_size(slint::PhysicalSize::new(SIZE.0, SIZE.1));
@@ -194,6 +195,12 @@ pub async fn until_shown(ui: &AppWindow, label: &str) {
         );
         pause(Duration::from_millis(20)).await;
     }
+}
+
+/// Waits until a text reading exactly `text` is on screen.
+pub async fn until_text(ui: &AppWindow, text: &str) {
+    let want = format!("Text={text:?}");
+    until(ui, text, |ui| labels(ui).contains(&want)).await;
 }
 
 /// The first day of the calendar a visitor can pick, as its accessible label says it.
