@@ -45,6 +45,8 @@ enum Command {
     PrinterStatus(print::StatusArgs),
     /// List the USB printers connected, and the status of the printers named.
     Printers(print::PrintersArgs),
+    /// The kiosk's recent print jobs; `--reprint ID` queues a ticket again.
+    PrintQueue(print::QueueArgs),
 }
 
 /// A `--lang` value.
@@ -71,6 +73,7 @@ fn main() -> ExitCode {
         Command::Print(args) => print::print(&args),
         Command::PrinterStatus(args) => Ok(print::status(&args)),
         Command::Printers(args) => Ok(print::printers(&args)),
+        Command::PrintQueue(args) => print::queue(&args),
     };
     match result {
         Ok(code) => code,

@@ -156,3 +156,46 @@ pub(crate) fn printers(args: &PrintersArgs) -> ExitCode {
     }
     if failed { ExitCode::from(1) } else { ExitCode::SUCCESS }
 }
+
+#[derive(Debug, Args)]
+pub(crate) struct QueueArgs {
+    /// The kiosk's database (`/data/kiosk/kiosk.db` on the device).
+    #[arg(long)]
+    db: PathBuf,
+    /// Queue this job's ticket again (staff's reprint); the kiosk prints it within seconds.
+    #[arg(long)]
+    reprint: Option<i64>,
+    /// How many recent jobs to list.
+    #[arg(long, default_value_t = 20)]
+    last: u32,
+}
+
+/// `kioskctl print-queue`: the recent print jobs, and staff's reprint.
+pub(crate) fn queue(args: &QueueArgs) -> anyhow::Result<ExitCode> {
+    let (mut store, _) =
+        kiosk_store::Store::open(&args.db).with_context(|| format!("opening {}", args.db.display()))?;
+    if let Some(id) = args.reprint {
+        let new = store.reprint(id, chrono::Utc::now()).context("reprinting")?;
+        store
+            .audit(
+                "kioskctl",
+                "reprint",
+                &format!("job {id} as job {new}"),
+                chrono::Utc::now(),
+            )
+            .context("recording the reprint")?;
+        println!("job {id} queued again as job {new}");
+    }
+    for job in store.recent_prints(args.last).context("reading the print queue")? {
+        println!(
+            "{:>5} {} {:<9} {:<12} attempts {}{}",
+            job.id,
+            job.booking_code,
+            job.state,
+            job.reason.as_str(),
+            job.attempts,
+            job.last_error.map(|e| format!("; {e}")).unwrap_or_default()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -129,3 +129,31 @@ async fn print_refuses_while_the_paper_is_out_and_says_what_to_do() {
     assert_eq!(run.status.code(), Some(1), "not ready");
     assert!(String::from_utf8_lossy(&run.stdout).contains("paper out"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn print_queue_lists_the_jobs_and_queues_a_reprint() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("kiosk.db");
+    {
+        let (mut s, _) = kiosk_store::Store::open(&db).unwrap();
+        let id = s
+            .queue_print(
+                "K7M4XR2P",
+                "{}",
+                kiosk_store::PrintReason::Confirmation,
+                chrono::Utc::now(),
+            )
+            .unwrap();
+        s.print_done(id, chrono::Utc::now()).unwrap();
+    }
+    let db_arg = db.display().to_string();
+    let run = kioskctl(args(&["print-queue", "--db", &db_arg, "--reprint", "1"])).await;
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(run.status.success(), "{stdout}{}", String::from_utf8_lossy(&run.stderr));
+    assert!(stdout.contains("job 1 queued again as job 2"), "{stdout}");
+    assert!(stdout.contains("2 K7M4XR2P queued    reprint"), "{stdout}");
+    let (s, _) = kiosk_store::Store::open(&db).unwrap();
+    assert_eq!(s.audit_log(1).unwrap()[0].2, "reprint");
+    let run = kioskctl(args(&["print-queue", "--db", &db_arg, "--reprint", "9"])).await;
+    assert_eq!(run.status.code(), Some(1), "no job 9");
+}

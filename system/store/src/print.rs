@@ -55,7 +55,7 @@ impl PrintState {
 
 impl fmt::Display for PrintState {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }
 
