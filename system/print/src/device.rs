@@ -8,6 +8,9 @@
 //!   file (which gives no status: a job written to it counts as printed), `escpos`'s
 //!   `FileDriver`.
 //!
+//! A printer that cannot answer at all (a plain file, a unidirectional USB printer) is printed
+//! to without status; one that can but does not is reported ([`PrintError::NoAnswer`]).
+//!
 //! Everything here blocks; async callers use `spawn_blocking`.
 
 use std::fmt;
@@ -188,8 +191,9 @@ impl Printer {
             PrinterUri::Usb { id } => {
                 let driver = UsbDriver::open(*id, self.timeouts.status).map_err(unreachable)?;
                 Ok(Link {
+                    // A unidirectional printer cannot answer: a job sent counts as printed.
+                    mute: !driver.bidirectional(),
                     driver: Box::new(driver),
-                    mute: false,
                     stream: false,
                 })
             }

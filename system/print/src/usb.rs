@@ -183,6 +183,13 @@ impl UsbDriver {
     }
 }
 
+impl UsbDriver {
+    /// Whether the printer can answer status requests (it has a bulk IN endpoint).
+    pub fn bidirectional(&self) -> bool {
+        self.interface.bulk_in.is_some()
+    }
+}
+
 fn io(e: impl std::fmt::Display) -> PrinterError {
     PrinterError::Io(e.to_string())
 }
