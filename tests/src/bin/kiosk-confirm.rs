@@ -41,6 +41,9 @@ async fn main() -> anyhow::Result<()> {
     let client = kiosk_sync::ensure_enrolled(client, &store, Some(&args.enrolment_token), "crash-kiosk").await?;
     step("enrolled");
     let engine = SyncEngine::new(client, store).with_retry(kiosk_tests::fast_retry());
+    // As a kiosk does at start: the catalogue, which the tickets name their office from.
+    engine.sync_catalogue(chrono::Utc::now()).await?;
+    step("catalogue");
     for _ in 0..100 {
         engine.retry_now().await?;
         if engine.drain().await?.still_pending == 0 {
