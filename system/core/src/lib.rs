@@ -19,6 +19,7 @@
 //!   [`time`]: appointment times in the office's zone, and the one place they become words.
 //! - [`form`] and [`applicant`]: drafts kept as typed, checked into values field by field.
 //! - [`session`]: the visit itself, a pure state machine over the five steps.
+//! - [`staff`]: staff ids, PIN rules and the PIN pad's lock.
 //! - [`ticket`]: what the confirmation ticket says (no personal data), printed and previewed.
 
 pub mod applicant;
@@ -38,6 +39,7 @@ pub mod phone;
 pub mod postal;
 pub mod registration;
 pub mod session;
+pub mod staff;
 pub mod ticket;
 pub mod time;
 

@@ -8,6 +8,7 @@ mod curp;
 mod pdf;
 mod print;
 mod scan;
+mod staff;
 mod sync;
 
 use std::process::ExitCode;
@@ -28,6 +29,11 @@ enum Command {
     Curp {
         #[command(subcommand)]
         command: curp::CurpCommand,
+    },
+    /// The staff who may open maintenance with their PIN.
+    Staff {
+        #[command(subcommand)]
+        command: staff::StaffCommand,
     },
     /// Run one sync round with the central server and print what changed.
     Sync(sync::SyncArgs),
@@ -65,6 +71,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Curp { command } => curp::run(command),
+        Command::Staff { command } => staff::run(command),
         Command::Pdf(args) => pdf::run(&args),
         Command::Sync(args) => runtime().and_then(|rt| rt.block_on(sync::run(args))),
         Command::Scanners(args) => runtime().and_then(|rt| rt.block_on(scan::scanners(args))),

@@ -15,6 +15,7 @@
 mod migrations;
 mod outbox;
 mod print;
+mod staff;
 
 use std::path::{Path, PathBuf};
 
@@ -25,6 +26,7 @@ use serde::{Deserialize, Serialize};
 pub use migrations::LATEST_VERSION;
 pub use outbox::{CONFIRMED_AFTER_VISIT, OutboxEntry, OutboxKind};
 pub use print::{PrintJob, PrintReason, PrintState};
+pub use staff::UNKNOWN_STAFF;
 
 /// What can go wrong with the store.
 #[derive(Debug, thiserror::Error)]
@@ -39,6 +41,8 @@ pub enum StoreError {
     TooNew { found: i64, supported: i64 },
     #[error("stored value is invalid: {0}")]
     Invalid(String),
+    #[error("{0}")]
+    Conflict(String),
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;

@@ -5,7 +5,7 @@ use rusqlite::Connection;
 
 use crate::{Result, StoreError};
 
-const MIGRATIONS: [&str; 4] = [
+const MIGRATIONS: [&str; 5] = [
     // 1: what the kiosk caches from the server.
     "CREATE TABLE device(id INTEGER PRIMARY KEY CHECK (id = 1), device_id TEXT NOT NULL, credential TEXT NOT NULL);
      CREATE TABLE catalogue(id INTEGER PRIMARY KEY CHECK (id = 1), etag TEXT NOT NULL, body TEXT NOT NULL, fetched_at TEXT NOT NULL);
@@ -38,6 +38,8 @@ const MIGRATIONS: [&str; 4] = [
          SELECT id, booking_code, NULL, 'confirmation', state, attempts, created_at, printed_at FROM print_queue;
      DROP TABLE print_queue;
      CREATE INDEX print_jobs_state ON print_jobs(state, id);",
+    // 5: the maintenance PIN pad's count of wrong PINs and its lock (one pad a kiosk).
+    "CREATE TABLE pin_pad(id INTEGER PRIMARY KEY CHECK (id = 1), failures INTEGER NOT NULL DEFAULT 0, locked_until TEXT);",
 ];
 
 /// The schema version this software writes.
