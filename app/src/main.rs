@@ -1,6 +1,7 @@
-//! `citas-kiosk`: the appointment kiosk. `--config PATH` runs it against a central server;
-//! `--demo` against an in-process simulator; `--screenshots DIR` renders its screens to PNG and
-//! exits.
+//! `citas-kiosk`: the appointment kiosk. Without arguments it runs as on the device, configured
+//! by `/etc/citas-kiosk/kiosk.toml` overlaid by `/data/kiosk/kiosk.toml`; `--config PATH`
+//! (repeatable, later files override earlier ones) names other files; `--demo` runs against
+//! in-process simulators; `--screenshots DIR` renders its screens to PNG and exits.
 
 use std::path::PathBuf;
 
@@ -17,10 +18,11 @@ struct Args {
     /// hardware).
     #[arg(long, conflicts_with = "config")]
     demo: bool,
-    /// The kiosk's configuration (TOML: the server, the kiosk's id, its data directory, the
-    /// offices it keeps fresh); see `citas_kiosk::config`.
+    /// The kiosk's configuration (kiosk.toml; see kiosk-config's `kiosk.example.toml`),
+    /// repeatable: a later file overrides an earlier one field by field. Default: the image's
+    /// /etc/citas-kiosk/kiosk.toml overlaid by the provisioned /data/kiosk/kiosk.toml.
     #[arg(long, value_name = "PATH")]
-    config: Option<PathBuf>,
+    config: Vec<PathBuf>,
     /// Render every screen in both languages to PNG files in DIR and exit (needs --demo).
     #[arg(long, value_name = "DIR", requires = "demo")]
     screenshots: Option<PathBuf>,
@@ -53,8 +55,17 @@ fn main() -> anyhow::Result<()> {
         .worker_threads(2)
         .enable_all()
         .build()?;
-    if let Some(path) = &args.config {
-        let config = citas_kiosk::config::Config::load(path)?;
+    if !args.demo {
+        let paths: Vec<&std::path::Path> = if args.config.is_empty() {
+            vec![
+                citas_kiosk::config::BASE.as_ref(),
+                citas_kiosk::config::PROVISIONED.as_ref(),
+            ]
+        } else {
+            args.config.iter().map(PathBuf::as_path).collect()
+        };
+        // Every problem of every file, each with its file, line and field.
+        let config = citas_kiosk::config::Config::load_layers(&paths).map_err(|e| anyhow::anyhow!("{e}"))?;
         let (engine, schedule) = runtime
             .block_on(citas_kiosk::config::connect(&config))
             .with_context(|| format!("starting kiosk {}", config.kiosk_id))?;
@@ -69,10 +80,6 @@ fn main() -> anyhow::Result<()> {
         let printing = citas_kiosk::printing::Printing::new(queue, store);
         return run_window(&runtime, engine, schedule, heartbeat, config.scanner.clone(), printing);
     }
-    anyhow::ensure!(
-        args.demo,
-        "say how to run: --config PATH (a real server) or --demo (the built-in simulator)"
-    );
     let demo = runtime.block_on(demo::start()).context("starting the demo")?;
     println!(
         "demo: central simulator at {}; try the appointment code {}; printed tickets at {}/jobs/1, 2...",

@@ -4,6 +4,7 @@
 //! this binary parses arguments, calls them and prints. Exit codes: 0 success, 1 a checked
 //! input was refused, 2 a usage error (clap's own code).
 
+mod config;
 mod curp;
 mod pdf;
 mod print;
@@ -29,6 +30,11 @@ enum Command {
     Curp {
         #[command(subcommand)]
         command: curp::CurpCommand,
+    },
+    /// The kiosk's configuration files (kiosk.toml).
+    Config {
+        #[command(subcommand)]
+        command: config::ConfigCommand,
     },
     /// The staff who may open maintenance with their PIN.
     Staff {
@@ -72,6 +78,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Curp { command } => curp::run(command),
         Command::Staff { command } => staff::run(command),
+        Command::Config { command } => Ok(config::run(command)),
         Command::Pdf(args) => pdf::run(&args),
         Command::Sync(args) => runtime().and_then(|rt| rt.block_on(sync::run(args))),
         Command::Scanners(args) => runtime().and_then(|rt| rt.block_on(scan::scanners(args))),

@@ -1,0 +1,580 @@
+//! # kiosk-config: `kiosk.toml`
+//!
+//! What it is for: the one configuration format of the kiosk, read by the app at start-up,
+//! checked by `kioskctl config check`, and written by provisioning. On the device it comes in
+//! layers: [`BASE`] (defaults baked into the image) overlaid by [`PROVISIONED`] (written by the
+//! technician's provisioning); a field of a later layer replaces the same field of an earlier
+//! one. Every field is checked; an unknown field is an error, never ignored; every problem is
+//! named with its file, line and field (`/data/kiosk/kiosk.toml:7: printer.paper: ...`), all of
+//! them at once.
+//!
+//! `kiosk.example.toml` beside this crate documents every field and is checked by the tests.
+//!
+//! What it is not for: connecting to anything. It depends on `kiosk-scan` and `kiosk-print`
+//! only for their device address types, so a scanner or printer address is checked by the
+//! same parser that will use it.
+
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use kiosk_print::{Paper, PrinterUri};
+use kiosk_scan::DeviceUri;
+use serde::Deserialize;
+use toml::Spanned;
+
+/// The image's defaults.
+pub const BASE: &str = "/etc/citas-kiosk/kiosk.toml";
+/// What provisioning wrote for this kiosk.
+pub const PROVISIONED: &str = "/data/kiosk/kiosk.toml";
+
+/// The kiosk's configuration, checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    pub server: url::Url,
+    /// A one-time token exchanged for the device's credential on first contact.
+    pub enrolment_token: Option<String>,
+    pub kiosk_id: String,
+    pub data_dir: PathBuf,
+    /// Offices whose calendars are kept fresh, the kiosk's own first.
+    pub offices: Vec<String>,
+    pub sync_every: Duration,
+    pub scanner: DeviceUri,
+    pub printer: PrinterUri,
+    pub paper: Paper,
+}
+
+/// One problem, where it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub path: PathBuf,
+    /// 1-based; `None` for a field that is missing from every file.
+    pub line: Option<usize>,
+    /// `section.field`, or empty for a problem of the whole file.
+    pub key: String,
+    pub problem: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.path.display())?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+        }
+        if !self.key.is_empty() {
+            write!(f, ": {}", self.key)?;
+        }
+        write!(f, ": {}", self.problem)
+    }
+}
+
+/// Why no configuration could be made: every problem found.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct ConfigError {
+    pub problems: Vec<Problem>,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let lines: Vec<String> = self.problems.iter().map(ToString::to_string).collect();
+        f.write_str(&lines.join("\n"))
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Raw {
+    server: Option<RawServer>,
+    kiosk: Option<RawKiosk>,
+    scanner: Option<RawScanner>,
+    printer: Option<RawPrinter>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawServer {
+    url: Option<Spanned<String>>,
+    enrolment_token: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawKiosk {
+    id: Option<Spanned<String>>,
+    data_dir: Option<Spanned<String>>,
+    offices: Option<Spanned<Vec<String>>>,
+    sync_every: Option<Spanned<i64>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawScanner {
+    device: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPrinter {
+    uri: Option<Spanned<String>>,
+    /// 58 or 80 (mm), or 32, 42 or 48 (columns), as a number or a string.
+    paper: Option<Spanned<toml::Value>>,
+}
+
+/// One file, read and parsed.
+struct Layer {
+    path: PathBuf,
+    text: String,
+    raw: Raw,
+}
+
+impl Layer {
+    fn line(&self, span: &Range<usize>) -> usize {
+        self.text
+            .get(..span.start.min(self.text.len()))
+            .map_or(1, |before| before.matches('\n').count() + 1)
+    }
+}
+
+/// A field's value, the last layer that set it and where.
+struct Field<'a, T> {
+    value: &'a T,
+    layer: &'a Layer,
+    span: Range<usize>,
+}
+
+fn last<'a, T>(layers: &'a [Layer], get: impl Fn(&'a Raw) -> Option<&'a Spanned<T>>) -> Option<Field<'a, T>> {
+    layers.iter().rev().find_map(|layer| {
+        get(&layer.raw).map(|s| Field {
+            value: s.get_ref(),
+            layer,
+            span: s.span(),
+        })
+    })
+}
+
+/// Collects problems while the fields are checked.
+struct Checker<'a> {
+    layers: &'a [Layer],
+    problems: Vec<Problem>,
+}
+
+impl<'a> Checker<'a> {
+    fn bad<T>(&mut self, key: &str, field: &Field<'_, T>, problem: impl Into<String>) {
+        self.problems.push(Problem {
+            path: field.layer.path.clone(),
+            line: Some(field.layer.line(&field.span)),
+            key: key.to_owned(),
+            problem: problem.into(),
+        });
+    }
+
+    fn missing(&mut self, key: &str, problem: &str) {
+        self.problems.push(Problem {
+            path: self.layers.last().map(|l| l.path.clone()).unwrap_or_default(),
+            line: None,
+            key: key.to_owned(),
+            problem: problem.to_owned(),
+        });
+    }
+
+    /// A required field, checked by `check`.
+    fn required<T: 'a, U>(
+        &mut self,
+        key: &str,
+        get: impl Fn(&'a Raw) -> Option<&'a Spanned<T>>,
+        check: impl FnOnce(&T) -> Result<U, String>,
+    ) -> Option<U> {
+        let Some(field) = last(self.layers, get) else {
+            self.missing(key, "is missing");
+            return None;
+        };
+        match check(field.value) {
+            Ok(v) => Some(v),
+            Err(problem) => {
+                self.bad(key, &field, problem);
+                None
+            }
+        }
+    }
+
+    /// An optional field: `default` when no layer sets it.
+    fn optional<T: 'a, U>(
+        &mut self,
+        key: &str,
+        get: impl Fn(&'a Raw) -> Option<&'a Spanned<T>>,
+        default: U,
+        check: impl FnOnce(&T) -> Result<U, String>,
+    ) -> Option<U> {
+        let Some(field) = last(self.layers, get) else {
+            return Some(default);
+        };
+        match check(field.value) {
+            Ok(v) => Some(v),
+            Err(problem) => {
+                self.bad(key, &field, problem);
+                None
+            }
+        }
+    }
+}
+
+fn parse_layer(path: &Path, text: String) -> Result<Layer, Problem> {
+    match toml::from_str::<Raw>(&text) {
+        Ok(raw) => Ok(Layer {
+            path: path.to_owned(),
+            text,
+            raw,
+        }),
+        Err(e) => {
+            let line = e.span().map(|s| {
+                text.get(..s.start.min(text.len()))
+                    .map_or(1, |b| b.matches('\n').count() + 1)
+            });
+            Err(Problem {
+                path: path.to_owned(),
+                line,
+                key: String::new(),
+                problem: e.message().trim().to_owned(),
+            })
+        }
+    }
+}
+
+fn check(layers: &[Layer]) -> Result<Config, Vec<Problem>> {
+    let mut c = Checker {
+        layers,
+        problems: Vec::new(),
+    };
+    let server = c.required(
+        "server.url",
+        |r| r.server.as_ref()?.url.as_ref(),
+        |u| {
+            let url = url::Url::parse(u).map_err(|e| format!("{u:?} is not an address: {e}"))?;
+            if matches!(url.scheme(), "https" | "http") {
+                Ok(url)
+            } else {
+                Err("must be an http(s) address".into())
+            }
+        },
+    );
+    let enrolment_token = c.optional(
+        "server.enrolment_token",
+        |r| r.server.as_ref()?.enrolment_token.as_ref(),
+        None,
+        |t| Ok(Some(t.trim().to_owned()).filter(|t| !t.is_empty())),
+    );
+    let kiosk_id = c.required(
+        "kiosk.id",
+        |r| r.kiosk.as_ref()?.id.as_ref(),
+        |id| {
+            let id = id.trim();
+            if !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            {
+                Ok(id.to_owned())
+            } else {
+                Err("1 to 64 letters, digits, '-' or '_'".into())
+            }
+        },
+    );
+    let data_dir = c.required(
+        "kiosk.data_dir",
+        |r| r.kiosk.as_ref()?.data_dir.as_ref(),
+        |d| {
+            let p = PathBuf::from(d);
+            if p.is_absolute() {
+                Ok(p)
+            } else {
+                Err("must be an absolute path".into())
+            }
+        },
+    );
+    let offices = c.required(
+        "kiosk.offices",
+        |r| r.kiosk.as_ref()?.offices.as_ref(),
+        |offices| {
+            if offices.is_empty() {
+                return Err("name at least the kiosk's own office".into());
+            }
+            match offices
+                .iter()
+                .find(|o| o.is_empty() || !o.chars().all(|c| c.is_ascii_alphanumeric()))
+            {
+                Some(o) => Err(format!("{o:?} is not an office id")),
+                None => Ok(offices.clone()),
+            }
+        },
+    );
+    let sync_every = c.optional(
+        "kiosk.sync_every",
+        |r| r.kiosk.as_ref()?.sync_every.as_ref(),
+        Duration::from_secs(30),
+        |s| {
+            u64::try_from(*s)
+                .ok()
+                .filter(|s| (10..=3600).contains(s))
+                .map(Duration::from_secs)
+                .ok_or_else(|| "10 to 3600 seconds".into())
+        },
+    );
+    let scanner = c.optional(
+        "scanner.device",
+        |r| r.scanner.as_ref()?.device.as_ref(),
+        DeviceUri::Usb,
+        |d| d.parse::<DeviceUri>().map_err(|e| e.to_string()),
+    );
+    let printer = c.optional(
+        "printer.uri",
+        |r| r.printer.as_ref()?.uri.as_ref(),
+        PrinterUri::Usb { id: None },
+        |u| u.parse::<PrinterUri>().map_err(|e| e.to_string()),
+    );
+    let paper = c.optional(
+        "printer.paper",
+        |r| r.printer.as_ref()?.paper.as_ref(),
+        Paper::MM80,
+        |v| {
+            let text = match v {
+                toml::Value::Integer(n) => n.to_string(),
+                toml::Value::String(s) => s.clone(),
+                _ => return Err("58 or 80 (mm), or 32, 42 or 48 (columns)".into()),
+            };
+            text.parse::<Paper>().map_err(|e| e.to_string())
+        },
+    );
+    match (
+        server,
+        enrolment_token,
+        kiosk_id,
+        data_dir,
+        offices,
+        sync_every,
+        scanner,
+        printer,
+        paper,
+    ) {
+        (
+            Some(server),
+            Some(enrolment_token),
+            Some(kiosk_id),
+            Some(data_dir),
+            Some(offices),
+            Some(sync_every),
+            Some(scanner),
+            Some(printer),
+            Some(paper),
+        ) if c.problems.is_empty() => Ok(Config {
+            server,
+            enrolment_token,
+            kiosk_id,
+            data_dir,
+            offices,
+            sync_every,
+            scanner,
+            printer,
+            paper,
+        }),
+        _ => Err(c.problems),
+    }
+}
+
+impl Config {
+    /// One complete file.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        Config::load_layers(&[path])
+    }
+
+    /// Layers, each overriding the ones before it field by field. A layer that does not exist
+    /// is skipped (a kiosk not provisioned yet has only the image's); none at all is an error.
+    pub fn load_layers(paths: &[&Path]) -> Result<Config, ConfigError> {
+        let mut texts = Vec::new();
+        let mut problems = Vec::new();
+        for path in paths {
+            match std::fs::read_to_string(path) {
+                Ok(text) => texts.push((path.to_path_buf(), text)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => problems.push(Problem {
+                    path: path.to_path_buf(),
+                    line: None,
+                    key: String::new(),
+                    problem: format!("cannot be read: {e}"),
+                }),
+            }
+        }
+        if texts.is_empty() && problems.is_empty() {
+            problems.push(Problem {
+                path: paths.last().map(|p| p.to_path_buf()).unwrap_or_default(),
+                line: None,
+                key: String::new(),
+                problem: "no configuration file exists".into(),
+            });
+        }
+        Config::parse_layers(texts, problems)
+    }
+
+    /// One file's text.
+    pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        Config::parse_layers(vec![(path.to_owned(), text.to_owned())], Vec::new())
+    }
+
+    fn parse_layers(texts: Vec<(PathBuf, String)>, mut problems: Vec<Problem>) -> Result<Config, ConfigError> {
+        let mut layers = Vec::new();
+        for (path, text) in texts {
+            match parse_layer(&path, text) {
+                Ok(layer) => layers.push(layer),
+                Err(p) => problems.push(p),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(ConfigError { problems });
+        }
+        check(&layers).map_err(|problems| ConfigError { problems })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    const GOOD: &str = r#"[server]
+url = "https://citas.example/api/"
+enrolment_token = "TOKEN"
+[kiosk]
+id = "LAX-LOBBY-1"
+data_dir = "/var/lib/citas-kiosk"
+offices = ["LAX", "SAN"]
+"#;
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(text, Path::new("k.toml"))
+    }
+
+    #[test]
+    fn reads_a_complete_file_with_the_defaults() {
+        let c = parse(GOOD).unwrap();
+        assert_eq!(c.kiosk_id, "LAX-LOBBY-1");
+        assert_eq!(c.sync_every, Duration::from_secs(30));
+        assert_eq!(c.offices, vec!["LAX", "SAN"]);
+        assert_eq!(c.enrolment_token.as_deref(), Some("TOKEN"));
+        assert_eq!(c.scanner, DeviceUri::Usb);
+        assert_eq!(c.printer, PrinterUri::Usb { id: None });
+        assert_eq!(c.paper, Paper::MM80);
+    }
+
+    #[test]
+    fn reads_the_scanner_the_printer_and_its_paper() {
+        let c = parse(&format!(
+            "{GOOD}[scanner]\ndevice = \"escl+http://10.0.0.9:80/eSCL\"\n[printer]\nuri = \"tcp://10.0.0.7:9100\"\npaper = 58\n"
+        ))
+        .unwrap();
+        assert_eq!(c.scanner.to_string(), "escl+http://10.0.0.9:80/eSCL");
+        assert_eq!(c.printer.to_string(), "tcp://10.0.0.7:9100");
+        assert_eq!(c.paper, Paper::MM58);
+        assert_eq!(
+            parse(&format!("{GOOD}[printer]\npaper = \"42\"\n")).unwrap().paper,
+            Paper::MM80_42
+        );
+    }
+
+    #[test]
+    fn names_the_file_line_and_field_of_every_problem_at_once() {
+        let text = GOOD
+            .replace("/var/lib/citas-kiosk", "data")
+            .replace("https://citas.example/api/", "ftp://x")
+            + "[printer]\npaper = 110\nuri = \"lpt1\"\n";
+        let e = parse(&text).unwrap_err();
+        let lines: Vec<String> = e.problems.iter().map(ToString::to_string).collect();
+        assert_eq!(lines[0], "k.toml:2: server.url: must be an http(s) address");
+        assert_eq!(lines[1], "k.toml:6: kiosk.data_dir: must be an absolute path");
+        assert!(lines[2].starts_with("k.toml:10: printer.uri: "), "{lines:?}");
+        assert!(lines[3].starts_with("k.toml:9: printer.paper: "), "{lines:?}");
+        assert_eq!(lines.len(), 4);
+    }
+
+    #[test]
+    fn refuses_an_unknown_field_with_its_line() {
+        let e = parse(&GOOD.replace("offices =", "ofices =")).unwrap_err();
+        assert_eq!(e.problems.len(), 1);
+        assert_eq!(e.problems[0].line, Some(7));
+        assert!(e.problems[0].problem.contains("unknown field `ofices`"), "{e}");
+    }
+
+    #[test]
+    fn refuses_a_value_of_the_wrong_type_with_its_line() {
+        let e = parse(&format!("{GOOD}sync_every = \"30\"\n")).unwrap_err();
+        assert_eq!(e.problems[0].line, Some(8), "{e}");
+        let e = parse(&GOOD.replace("[\"LAX\", \"SAN\"]", "[]")).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "k.toml:7: kiosk.offices: name at least the kiosk's own office"
+        );
+    }
+
+    #[test]
+    fn names_what_is_missing() {
+        let e = parse("[server]\nurl = \"https://x/\"\n").unwrap_err();
+        let keys: Vec<&str> = e.problems.iter().map(|p| p.key.as_str()).collect();
+        assert_eq!(keys, ["kiosk.id", "kiosk.data_dir", "kiosk.offices"]);
+        assert_eq!(e.problems[0].to_string(), "k.toml: kiosk.id: is missing");
+    }
+
+    #[test]
+    fn the_provisioned_file_overrides_the_image_defaults_field_by_field() {
+        let dir = tempfile::tempdir().unwrap();
+        let base = dir.path().join("etc.toml");
+        let data = dir.path().join("data.toml");
+        std::fs::write(
+            &base,
+            "[server]\nurl = \"https://citas.example/api/\"\n[kiosk]\ndata_dir = \"/data/kiosk\"\nsync_every = 60\n[printer]\npaper = 80\n",
+        )
+        .unwrap();
+        std::fs::write(
+            &data,
+            "[server]\nenrolment_token = \"T\"\n[kiosk]\nid = \"CHI-1\"\noffices = [\"CHI\"]\n[printer]\npaper = 58\n",
+        )
+        .unwrap();
+        let c = Config::load_layers(&[&base, &data]).unwrap();
+        assert_eq!((c.kiosk_id.as_str(), c.sync_every.as_secs()), ("CHI-1", 60));
+        assert_eq!(c.paper, Paper::MM58, "the later layer wins");
+        assert_eq!(c.server.as_str(), "https://citas.example/api/");
+        // A problem is named in the file it comes from.
+        std::fs::write(&data, "[kiosk]\nid = \"CHI 1\"\noffices = [\"CHI\"]\n").unwrap();
+        let e = Config::load_layers(&[&base, &data]).unwrap_err();
+        assert_eq!(e.problems[0].path, data);
+        assert_eq!(e.problems[0].line, Some(2));
+        // A kiosk not provisioned yet runs on the image's file alone, if it is complete.
+        let missing = dir.path().join("none.toml");
+        assert!(
+            Config::load_layers(&[&base, &missing]).is_err(),
+            "no kiosk id in the base"
+        );
+        let e = Config::load_layers(&[&missing]).unwrap_err();
+        assert!(e.to_string().contains("no configuration file exists"));
+    }
+
+    #[test]
+    fn the_commented_example_documents_a_valid_file() {
+        let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("kiosk.example.toml");
+        let c = Config::load(&example).unwrap();
+        assert_eq!(c.kiosk_id, "LAX-LOBBY-1");
+        let text = std::fs::read_to_string(&example).unwrap();
+        for key in [
+            "url",
+            "enrolment_token",
+            "id",
+            "data_dir",
+            "offices",
+            "sync_every",
+            "device",
+            "uri",
+            "paper",
+        ] {
+            assert!(
+                text.lines().any(|l| l.trim_start().starts_with(&format!("{key} ="))),
+                "the example sets {key}"
+            );
+        }
+    }
+}
