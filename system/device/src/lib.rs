@@ -1,0 +1,13 @@
+//! # kiosk-device: what surrounds the app on the kiosk
+//!
+//! What it is for: the status LED, the call-staff button and the presence sensor behind the
+//! [`gpio::Gpio`] trait (the Pi's pins through `rppal` with the `rpi` feature, a simulated
+//! board everywhere else); systemd's notify protocol ([`systemd`]: `READY=1` once the first
+//! screen is drawn, `WATCHDOG=1` from the UI loop); and whether the kernel's clock is
+//! synchronised ([`clock`]), without which no appointment time is shown.
+//!
+//! What it is not for: deciding what the LED or a button press means (the app does).
+
+pub mod clock;
+pub mod gpio;
+pub mod systemd;
