@@ -32,6 +32,8 @@ pub struct Services {
     pub scanner: Option<kiosk_scan::DeviceUri>,
     /// The ticket printer and its queue (`None`: the kiosk prints no tickets).
     pub printing: Option<crate::printing::Printing>,
+    /// The status LED, the call-staff button and the clock's state.
+    pub device: crate::device::DeviceParts,
 }
 
 /// A booking found by code, with what is needed to show it in either language.
@@ -69,8 +71,6 @@ struct Timers {
 
 /// How often the welcome screen asks whether the server answers.
 const HEALTH_EVERY: Duration = Duration::from_secs(15);
-/// How long without a successful sync before new bookings are refused at the welcome screen.
-const OUT_OF_SERVICE_AFTER: chrono::Duration = chrono::Duration::minutes(5);
 
 thread_local! {
     /// Lives on the UI thread only: callbacks and `upgrade_in_event_loop` closures run there.
@@ -431,6 +431,7 @@ pub fn wire(ui: &AppWindow, services: Services) {
     if let Some(printing) = &services.printing {
         printing.start_retrying(&services.runtime);
     }
+    watch_device(ui, &services);
     TIMERS.with(|t| {
         let weak = ui.as_weak();
         t.tick.start(TimerMode::Repeated, Duration::from_secs(1), move || {
@@ -442,6 +443,7 @@ pub fn wire(ui: &AppWindow, services: Services) {
     wire_visit(ui);
     TIMERS.with(|t| {
         let weak = ui.as_weak();
+        check_health(&weak);
         t.health
             .start(TimerMode::Repeated, HEALTH_EVERY, move || check_health(&weak));
     });
@@ -627,6 +629,42 @@ pub fn wire(ui: &AppWindow, services: Services) {
                     }
                 });
             });
+        }
+    });
+}
+
+/// How long the "staff has been called" notice stays.
+const STAFF_NOTICE: Duration = Duration::from_secs(20);
+
+/// The call-staff button: a notice on screen for [`STAFF_NOTICE`], and a count for the next
+/// heartbeat (the consulate's system sees which kiosk called).
+fn watch_device(ui: &AppWindow, services: &Services) {
+    let mut events = services.device.gpio.subscribe();
+    let (device, ui) = (services.device.clone(), ui.as_weak());
+    services.runtime.spawn(async move {
+        loop {
+            match events.recv().await {
+                Ok(kiosk_device::gpio::DeviceEvent::CallStaff) => {
+                    device.staff_calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    tracing::info!("the call-staff button was pressed");
+                    let _ = ui.upgrade_in_event_loop(|app| {
+                        app.global::<Kiosk>().set_staff_called(true);
+                        let weak = app.as_weak();
+                        slint::Timer::single_shot(STAFF_NOTICE, move || {
+                            if let Some(app) = weak.upgrade() {
+                                app.global::<Kiosk>().set_staff_called(false);
+                            }
+                        });
+                    });
+                }
+                Ok(kiosk_device::gpio::DeviceEvent::Presence(here)) => {
+                    tracing::debug!(here, "presence sensor");
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
+                    tracing::warn!(missed = n, "device events arrived faster than they were read");
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+            }
         }
     });
 }
@@ -1393,22 +1431,44 @@ async fn my_bookings(engine: &SyncEngine, token: &str) -> Result<Vec<Booking>, (
     }
 }
 
-/// Out of service: the last call failed and nothing synced for [`OUT_OF_SERVICE_AFTER`].
-/// Looking an appointment up stays available; booking does not (it needs the server).
-fn check_health(ui: &Weak<AppWindow>) {
-    let Some(engine) = engine() else { return };
-    spawn_quiet(ui, async move { engine.status().await }, |app, _, status| {
-        let out = match status {
-            Ok(s) => !s.online && s.lag(chrono::Utc::now()).is_none_or(|lag| lag > OUT_OF_SERVICE_AFTER),
+/// Out of service: the last call failed and nothing synced for a while
+/// ([`kiosk_sync::SyncStatus::out_of_service`]); or the clock is not synchronised, so no
+/// appointment time could be shown right. Looking an appointment up stays available. The
+/// status LED says the same: red out of service, amber while something waits (the outbox, the
+/// network), green otherwise.
+pub fn check_health(ui: &Weak<AppWindow>) {
+    let Some(services) = STATE.with_borrow(|st| st.services.clone()) else {
+        return;
+    };
+    let engine = services.engine.clone();
+    spawn_quiet(ui, async move { engine.status().await }, move |app, _, status| {
+        let now = chrono::Utc::now();
+        let clock_ok = services.device.clock.synchronised();
+        let (out, degraded) = match &status {
+            Ok(s) => (s.out_of_service(now), !s.online || s.outbox_depth > 0),
             Err(e) => {
                 tracing::error!(error = %e, "the kiosk's store cannot be read");
-                true
+                (true, true)
             }
         };
         let k = app.global::<Kiosk>();
         if k.get_out_of_service() != out {
             tracing::warn!(out_of_service = out, "booking availability changed");
             k.set_out_of_service(out);
+        }
+        if k.get_clock_unsynced() == clock_ok {
+            tracing::warn!(synchronised = clock_ok, "the clock's state changed");
+            k.set_clock_unsynced(!clock_ok);
+        }
+        let led = if out || !clock_ok {
+            kiosk_device::gpio::Led::OutOfService
+        } else if degraded {
+            kiosk_device::gpio::Led::Degraded
+        } else {
+            kiosk_device::gpio::Led::Ok
+        };
+        if let Err(e) = services.device.gpio.set_led(led) {
+            tracing::warn!(error = %e, "the status LED");
         }
     });
 }

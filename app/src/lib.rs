@@ -15,6 +15,7 @@ pub mod bench;
 pub mod config;
 pub mod controller;
 pub mod demo;
+pub mod device;
 pub mod llave;
 pub mod printing;
 pub mod register;

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use citas_kiosk::controller::{self, Services};
+use citas_kiosk::device::DeviceParts;
 use citas_kiosk::{demo, screenshots, ui::AppWindow};
 use clap::Parser;
 use slint::ComponentHandle;
@@ -78,7 +79,15 @@ fn main() -> anyhow::Result<()> {
             config.paper,
         );
         let printing = citas_kiosk::printing::Printing::new(queue, store);
-        return run_window(&runtime, engine, schedule, heartbeat, config.scanner.clone(), printing);
+        return run_window(
+            &runtime,
+            engine,
+            schedule,
+            heartbeat,
+            config.scanner.clone(),
+            printing,
+            DeviceParts::of_this_machine(),
+        );
     }
     let demo = runtime.block_on(demo::start()).context("starting the demo")?;
     println!(
@@ -134,6 +143,7 @@ fn main() -> anyhow::Result<()> {
         serde_json::json!({"app": "citas-kiosk", "mode": "demo"}),
         demo.scanner_uri(),
         demo.printing()?,
+        DeviceParts::simulated(),
     )
 }
 
@@ -145,13 +155,21 @@ fn run_window(
     heartbeat: serde_json::Value,
     scanner: kiosk_scan::DeviceUri,
     printing: citas_kiosk::printing::Printing,
+    device: DeviceParts,
 ) -> anyhow::Result<()> {
     let shutdown = tokio_util::sync::CancellationToken::new();
     let _sync = {
         let _guard = runtime.enter();
-        engine
-            .clone()
-            .spawn(schedule, move || heartbeat.clone(), shutdown.clone())
+        let device = device.clone();
+        // Each heartbeat says how often the call-staff button was pressed since the last one.
+        let health = move || {
+            let mut body = heartbeat.clone();
+            if let Some(map) = body.as_object_mut() {
+                map.insert("staff_calls".into(), device.take_staff_calls().into());
+            }
+            body
+        };
+        engine.clone().spawn(schedule, health, shutdown.clone())
     };
     let ui = AppWindow::new()?;
     controller::wire(
@@ -161,8 +179,16 @@ fn run_window(
             engine,
             scanner: Some(scanner),
             printing: Some(printing),
+            device,
         },
     );
+    // systemd (Type=notify): ready once the first frame is drawn; the watchdog fed from the UI
+    // loop, so a frozen screen gets the kiosk restarted. Nothing happens off systemd.
+    slint::Timer::single_shot(std::time::Duration::ZERO, kiosk_device::systemd::ready);
+    let watchdog = slint::Timer::default();
+    if let Some(every) = kiosk_device::systemd::watchdog_interval() {
+        watchdog.start(slint::TimerMode::Repeated, every, kiosk_device::systemd::watchdog);
+    }
     ui.run()?;
     shutdown.cancel();
     Ok(())

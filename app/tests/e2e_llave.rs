@@ -5,14 +5,44 @@
 
 mod common;
 
-use citas_kiosk::ui::{Llave, LlaveState, Page};
+use std::sync::Arc;
+
+use citas_kiosk::controller;
+use citas_kiosk::ui::{Kiosk, Llave, LlaveState, Page};
 use common::{Harness, press, until};
+use kiosk_device::clock::AssumedClock;
+use kiosk_device::gpio::{Led, SimGpio};
 use slint::ComponentHandle;
 
 #[test]
 fn a_visitor_signs_in_with_llave_mx_after_a_refusal_on_their_phone() {
-    Harness::start().run(|h| async move {
+    // The kiosk starts with its clock not yet synchronised, and a call-staff button.
+    let clock = Arc::new(AssumedClock::new(false));
+    let board = Arc::new(SimGpio::default());
+    let device = citas_kiosk::device::DeviceParts::new(board.clone(), clock.clone());
+    Harness::start_with(device).run(|h| async move {
         let ui = &h.ui;
+        // No booking (no time could be shown right) until the clock is set; the LED is red.
+        common::until_text(
+            ui,
+            "Este quiosco está ajustando su reloj y todavía no puede mostrar horarios de citas. En unos minutos podrá agendar aquí.",
+        )
+        .await;
+        press(ui, "Reservar una cita");
+        assert_eq!(h.page(), Page::Welcome, "booking is disabled");
+        assert_eq!(board.led(), Some(Led::OutOfService));
+        clock.set(true);
+        controller::check_health(&ui.as_weak());
+        until(ui, "the clock synchronised", |ui| !ui.global::<Kiosk>().get_clock_unsynced()).await;
+        assert_eq!(board.led(), Some(Led::Ok));
+
+        // The call-staff button: a notice, counted once however the contact bounced.
+        let t = std::time::Instant::now();
+        board.button_edge(t);
+        board.button_edge(t + std::time::Duration::from_millis(5));
+        common::until_text(ui, "Llamamos a una persona del personal; vendrá a ayudarle.").await;
+        assert_eq!(h.device_calls(), 1);
+
         press(ui, "Reservar una cita");
         press(ui, "Iniciar sesión con Llave MX en su teléfono");
         until(ui, "the QR code", |ui| {

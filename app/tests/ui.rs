@@ -33,6 +33,7 @@ fn a_visitor_switches_language_and_is_told_what_is_wrong_with_a_code_in_that_lan
             engine: demo.engine.clone(),
             scanner: Some(demo.scanner_uri()),
             printing: Some(demo.printing().unwrap()),
+            device: citas_kiosk::device::DeviceParts::simulated(),
         },
     );
 

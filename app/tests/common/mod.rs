@@ -26,12 +26,18 @@ const PATIENCE: Duration = Duration::from_secs(30);
 /// A kiosk in demo mode, with its window.
 pub struct Harness {
     pub ui: AppWindow,
+    pub device: citas_kiosk::device::DeviceParts,
     pub demo: Demo,
     pub runtime: tokio::runtime::Runtime,
 }
 
 impl Harness {
     pub fn start() -> Harness {
+        Harness::start_with(citas_kiosk::device::DeviceParts::simulated())
+    }
+
+    /// A kiosk with these device parts (a clock or a board the test drives).
+    pub fn start_with(device: citas_kiosk::device::DeviceParts) -> Harness {
         i_slint_backend_testing::init_integration_test_with_system_time();
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -47,11 +53,17 @@ impl Harness {
                 engine: demo.engine.clone(),
                 scanner: Some(demo.scanner_uri()),
                 printing: Some(demo.printing().unwrap()),
+                device: device.clone(),
             },
         );
         ui.window().set_size(slint::PhysicalSize::new(SIZE.0, SIZE.1));
         ui.show().unwrap();
-        Harness { ui, demo, runtime }
+        Harness {
+            ui,
+            device,
+            demo,
+            runtime,
+        }
     }
 
     /// Runs `scenario` in the UI's event loop; a failed assertion inside fails the test.
@@ -71,6 +83,11 @@ impl Harness {
         if let Err(panic) = outcome {
             std::panic::resume_unwind(panic);
         }
+    }
+
+    /// Call-staff presses counted for the next heartbeat.
+    pub fn device_calls(&self) -> u32 {
+        self.device.staff_calls.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// A `/sim/*` control of the central simulator.

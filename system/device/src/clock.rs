@@ -25,13 +25,23 @@ impl ClockSync for KernelClock {
     }
 }
 
-/// A fixed answer (the demo, tests, a workstation without NTP).
-#[derive(Debug, Clone, Copy)]
-pub struct AssumedClock(pub bool);
+/// An answer given, not read (the demo, tests, a workstation without NTP); tests change it.
+#[derive(Debug, Default)]
+pub struct AssumedClock(std::sync::atomic::AtomicBool);
+
+impl AssumedClock {
+    pub fn new(synchronised: bool) -> AssumedClock {
+        AssumedClock(std::sync::atomic::AtomicBool::new(synchronised))
+    }
+
+    pub fn set(&self, synchronised: bool) {
+        self.0.store(synchronised, std::sync::atomic::Ordering::Relaxed);
+    }
+}
 
 impl ClockSync for AssumedClock {
     fn synchronised(&self) -> bool {
-        self.0
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
     }
 }
 
