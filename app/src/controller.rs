@@ -241,6 +241,13 @@ pub fn end_visit(ui: &AppWindow) {
         (holds, st.services.clone())
     });
     if let Some(services) = services {
+        // What the visit left in the database's free pages and log is overwritten.
+        let engine = services.engine.clone();
+        services.runtime.spawn(async move {
+            if let Err(e) = engine.with_store(kiosk_store::Store::scrub).await {
+                tracing::warn!(error = %e, "scrubbing the database after a visit");
+            }
+        });
         for hold in holds {
             let engine = services.engine.clone();
             services.runtime.spawn(async move {

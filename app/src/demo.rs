@@ -28,10 +28,20 @@ pub struct Demo {
     pub printer: kiosk_sim::printer::RunningPrinter,
     /// A booking made at start-up, to try "I already have an appointment" with.
     pub sample_code: String,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 impl Demo {
+    /// The files the demo kiosk writes (its database and the database's log): what a privacy
+    /// check reads after a visit. The central simulator's own files are not the kiosk's.
+    pub fn kiosk_files(&self) -> Vec<std::path::PathBuf> {
+        ["kiosk.db", "kiosk.db-wal", "kiosk.db-shm"]
+            .iter()
+            .map(|f| self.dir.path().join(f))
+            .filter(|p| p.exists())
+            .collect()
+    }
+
     /// The demo's ticket printer and its queue, over the demo's store.
     pub fn printing(&self) -> anyhow::Result<crate::printing::Printing> {
         let uri: kiosk_print::PrinterUri = self.printer.uri.parse()?;
@@ -87,7 +97,7 @@ pub async fn start() -> anyhow::Result<Demo> {
         scanner,
         printer,
         sample_code,
-        _dir: dir,
+        dir,
     })
 }
 

@@ -17,6 +17,7 @@ pub mod controller;
 pub mod demo;
 pub mod device;
 pub mod llave;
+pub mod logging;
 pub mod printing;
 pub mod register;
 pub mod screenshots;

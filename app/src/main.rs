@@ -42,10 +42,7 @@ struct Args {
 
 fn main() -> anyhow::Result<()> {
     let started = std::time::Instant::now();
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
-        .with_writer(std::io::stderr)
-        .init();
+    citas_kiosk::logging::init();
     let args = Args::parse();
     if args.bench_first_frame {
         let took = citas_kiosk::bench::first_frame(args.size, started)?;

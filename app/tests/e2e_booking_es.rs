@@ -5,14 +5,58 @@
 
 mod common;
 
+use std::sync::{Arc, Mutex};
+
 use citas_kiosk::demo::{DEMO_EMAIL, DEMO_PASSWORD};
 use citas_kiosk::ui::{Kiosk, Page, Visit};
 use common::{Harness, press, scan_every_document, type_into, until, until_shown};
 use kiosk_sim::scanner::{ScannerChange, ScannerFaults};
 use slint::{ComponentHandle, Model};
 
+/// Everything the kiosk logs in this process, as it would reach journald (redacted).
+#[derive(Clone, Default)]
+struct Logs(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Logs {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The visitor's data this scenario types or the server returns for their CURP.
+const PERSONAL: [&str; 8] = [
+    "GODE561231HDFRRN00",
+    "Enrique",
+    "González",
+    "Durán",
+    "María José Núñez Güemes",
+    "624-3917",
+    "2136243917",
+    DEMO_EMAIL,
+];
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
+
 #[test]
 fn a_visitor_books_a_passport_appointment_in_spanish_with_their_curp() {
+    let logs = Logs::default();
+    tracing::subscriber::set_global_default(
+        tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::DEBUG)
+            .with_ansi(false)
+            .with_writer(citas_kiosk::logging::Redacting({
+                let logs = logs.clone();
+                move || logs.clone()
+            }))
+            .finish(),
+    )
+    .unwrap();
     Harness::start().run(|h| async move {
         let ui = &h.ui;
         assert_eq!(ui.global::<Kiosk>().get_language(), "es");
@@ -112,7 +156,7 @@ fn a_visitor_books_a_passport_appointment_in_spanish_with_their_curp() {
         type_into(ui, "Ciudad", "Los Ángeles");
         type_into(ui, "Calle y número", "2401 W 6th St");
         type_into(ui, "Contacto de emergencia", "María José Núñez Güemes");
-        type_into(ui, "Teléfono de emergencia", "(213) 351-6800");
+        type_into(ui, "Teléfono de emergencia", "(213) 624-3917");
         press(ui, "Siguiente");
         assert_eq!(h.page(), Page::Applicant, "a four-digit ZIP keeps the visitor here");
         let postal = ui
@@ -218,5 +262,36 @@ fn a_visitor_books_a_passport_appointment_in_spanish_with_their_curp() {
                 .all(|f| f.value.is_empty())
         );
         assert_eq!(ui.global::<Visit>().get_code(), "");
+
+        // Once the visit is over, none of the visitor's data is in the kiosk's files (its
+        // database and the database's log, scrubbed when the visit ended) nor in its logs.
+        let found = || {
+            let mut found = Vec::new();
+            for f in h.demo.kiosk_files() {
+                let bytes = std::fs::read(&f).unwrap_or_default();
+                for p in PERSONAL.iter().filter(|p| contains(&bytes, p)) {
+                    found.push(format!("{p:?} in {}", f.display()));
+                }
+            }
+            found
+        };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while !found().is_empty() && std::time::Instant::now() < deadline {
+            common::pause(std::time::Duration::from_millis(50)).await;
+        }
+        assert_eq!(
+            found(),
+            Vec::<String>::new(),
+            "the visitor's data left in the kiosk's files"
+        );
+        let logged = logs.0.lock().unwrap().clone();
+        assert!(logged.len() > 1000, "the kiosk logged its work");
+        for p in PERSONAL {
+            assert!(!contains(&logged, p), "{p:?} is in the kiosk's log");
+        }
+        let printed: String = h.demo.printer.control.jobs().iter().map(|j| j.text.clone()).collect();
+        for p in PERSONAL {
+            assert!(!printed.contains(p), "{p:?} is on the ticket");
+        }
     });
 }

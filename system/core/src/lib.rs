@@ -37,6 +37,7 @@ pub mod office;
 pub mod password;
 pub mod phone;
 pub mod postal;
+pub mod redact;
 pub mod registration;
 pub mod session;
 pub mod staff;

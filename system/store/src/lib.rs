@@ -122,6 +122,9 @@ fn configure(conn: &Connection) -> Result<()> {
     // FULL: a committed outbox row or print job survives a power cut.
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
+    // Deleted rows are overwritten, not left in free pages: a confirmation's personal data is
+    // gone from the file once its outbox row is (see `scrub` for the WAL).
+    conn.pragma_update(None, "secure_delete", "ON")?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     Ok(())
 }
@@ -226,6 +229,9 @@ impl Store {
     pub fn open_in_memory() -> Result<Store> {
         let conn = Connection::open_in_memory()?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Deleted rows are overwritten, not left in free pages: a confirmation's personal data is
+        // gone from the file once its outbox row is (see `scrub` for the WAL).
+        conn.pragma_update(None, "secure_delete", "ON")?;
         let mut store = Store { conn, path: None };
         store.migrate()?;
         Ok(store)
@@ -249,6 +255,19 @@ impl Store {
     }
 
     /// `PRAGMA integrity_check` of the open database.
+    /// Moves everything into the database file and empties the write-ahead log, whose old
+    /// frames would otherwise keep copies of deleted rows (personal data a visit left in the
+    /// outbox) until overwritten. Called when a visit ends. Busy readers only postpone it.
+    pub fn scrub(&mut self) -> Result<()> {
+        let (busy, _, _): (i64, i64, i64) = self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?;
+        if busy != 0 {
+            tracing::debug!("the write-ahead log is in use; it is emptied at the next scrub");
+        }
+        Ok(())
+    }
+
     pub fn integrity_check(&self) -> Result<bool> {
         let r: String = self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
         Ok(r == "ok")
