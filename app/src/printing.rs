@@ -125,6 +125,7 @@ impl Printing {
 
     /// The ticket a confirmation queued for `code` (or, when the confirmation was recorded as
     /// delivered after the visit, a reprint of it), with its job id; `None` when there is none.
+    /// A job already printed is not printed again.
     pub async fn confirmation_ticket(&self, code: &str) -> Option<(i64, Ticket)> {
         let code = code.to_owned();
         let found = self
@@ -132,10 +133,11 @@ impl Printing {
                 let Some(job) = s.print_jobs_for(&code)?.into_iter().next() else {
                     return Ok(None);
                 };
-                let id = if job.state == PrintState::Queued {
-                    job.id
-                } else {
-                    s.reprint(job.id, Utc::now())?
+                // Printed already (the retry loop got to it first): nothing more to print.
+                // Kept unprinted (the outbox delivered it after a restart): print it now.
+                let id = match job.state {
+                    PrintState::Queued | PrintState::Printed => job.id,
+                    PrintState::Abandoned => s.reprint(job.id, Utc::now())?,
                 };
                 Ok(job.ticket.map(|t| (id, t)))
             })
