@@ -228,22 +228,25 @@ impl Printer {
         let deadline = Instant::now() + timeout;
         let mut buf = [0u8; 1];
         loop {
-            match link.driver.read(&mut buf) {
+            let quiet = match link.driver.read(&mut buf) {
                 Ok(1) if accept(buf[0]) => return Ok(Some(buf[0])),
-                Ok(1) => continue, // a late answer to an earlier request
+                Ok(1) => false, // a late answer to an earlier request: read on, within the deadline
                 Ok(_) => {
                     // End of stream: a connection the printer closed, or a device with nothing
                     // to say yet.
                     if link.stream {
                         return Err(PrintError::Io("the printer closed the connection".into()));
                     }
+                    true
                 }
-                Err(_) => {} // a read timeout, or EAGAIN from a device node
-            }
+                Err(_) => true, // a read timeout, or EAGAIN from a device node
+            };
             if Instant::now() >= deadline {
                 return Ok(None);
             }
-            std::thread::sleep(Duration::from_millis(10));
+            if quiet {
+                std::thread::sleep(Duration::from_millis(10));
+            }
         }
     }
 
