@@ -1467,13 +1467,7 @@ pub fn check_health(ui: &Weak<AppWindow>) {
             tracing::warn!(synchronised = clock_ok, "the clock's state changed");
             k.set_clock_unsynced(!clock_ok);
         }
-        let led = if out || !clock_ok {
-            kiosk_device::gpio::Led::OutOfService
-        } else if degraded {
-            kiosk_device::gpio::Led::Degraded
-        } else {
-            kiosk_device::gpio::Led::Ok
-        };
+        let led = kiosk_device::gpio::Led::for_health(out, clock_ok, degraded);
         if let Err(e) = services.device.gpio.set_led(led) {
             tracing::warn!(error = %e, "the status LED");
         }

@@ -178,24 +178,33 @@ impl<'a> Checker<'a> {
         });
     }
 
-    /// A required field, checked by `check`.
+    /// The last layer's value of a field, checked; `missing` is what an absent field gives
+    /// (`None` records a problem: the field is required).
+    fn field<T: 'a, U>(
+        &mut self,
+        key: &str,
+        get: impl Fn(&'a Raw) -> Option<&'a Spanned<T>>,
+        missing: Option<U>,
+        check: impl FnOnce(&T) -> Result<U, String>,
+    ) -> Option<U> {
+        let Some(field) = last(self.layers, get) else {
+            if missing.is_none() {
+                self.missing(key, "is missing");
+            }
+            return missing;
+        };
+        check(field.value)
+            .map_err(|problem| self.bad(key, &field, problem))
+            .ok()
+    }
+
     fn required<T: 'a, U>(
         &mut self,
         key: &str,
         get: impl Fn(&'a Raw) -> Option<&'a Spanned<T>>,
         check: impl FnOnce(&T) -> Result<U, String>,
     ) -> Option<U> {
-        let Some(field) = last(self.layers, get) else {
-            self.missing(key, "is missing");
-            return None;
-        };
-        match check(field.value) {
-            Ok(v) => Some(v),
-            Err(problem) => {
-                self.bad(key, &field, problem);
-                None
-            }
-        }
+        self.field(key, get, None, check)
     }
 
     /// An optional field: `default` when no layer sets it.
@@ -206,16 +215,7 @@ impl<'a> Checker<'a> {
         default: U,
         check: impl FnOnce(&T) -> Result<U, String>,
     ) -> Option<U> {
-        let Some(field) = last(self.layers, get) else {
-            return Some(default);
-        };
-        match check(field.value) {
-            Ok(v) => Some(v),
-            Err(problem) => {
-                self.bad(key, &field, problem);
-                None
-            }
-        }
+        self.field(key, get, Some(default), check)
     }
 }
 

@@ -17,6 +17,19 @@ pub enum Led {
 }
 
 impl Led {
+    /// What the kiosk's state shows: red when visitors cannot book (out of service, or the
+    /// clock not synchronised), amber while something waits (the outbox, the network), green
+    /// otherwise.
+    pub fn for_health(out_of_service: bool, clock_synchronised: bool, waiting: bool) -> Led {
+        if out_of_service || !clock_synchronised {
+            Led::OutOfService
+        } else if waiting {
+            Led::Degraded
+        } else {
+            Led::Ok
+        }
+    }
+
     /// (green, red).
     pub fn lamps(self) -> (bool, bool) {
         match self {
@@ -231,6 +244,14 @@ mod tests {
         assert_eq!(rx.try_recv().ok(), Some(DeviceEvent::CallStaff));
         assert_eq!(rx.try_recv().ok(), Some(DeviceEvent::CallStaff), "the second press");
         assert!(rx.try_recv().is_err(), "and nothing else");
+    }
+
+    #[test]
+    fn the_led_is_red_whenever_visitors_cannot_book() {
+        assert_eq!(Led::for_health(true, true, false), Led::OutOfService);
+        assert_eq!(Led::for_health(false, false, false), Led::OutOfService);
+        assert_eq!(Led::for_health(false, true, true), Led::Degraded);
+        assert_eq!(Led::for_health(false, true, false), Led::Ok);
     }
 
     #[test]
