@@ -19,6 +19,7 @@
 //!   [`time`]: appointment times in the office's zone, and the one place they become words.
 //! - [`form`] and [`applicant`]: drafts kept as typed, checked into values field by field.
 //! - [`session`]: the visit itself, a pure state machine over the five steps.
+//! - [`health`]: the health report staff see, graded green, amber or red.
 //! - [`staff`]: staff ids, PIN rules and the PIN pad's lock.
 //! - [`ticket`]: what the confirmation ticket says (no personal data), printed and previewed.
 
@@ -31,6 +32,7 @@ pub mod country;
 pub mod curp;
 pub mod email;
 pub mod form;
+pub mod health;
 pub mod lang;
 pub mod name;
 pub mod office;

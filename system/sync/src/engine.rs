@@ -105,7 +105,8 @@ impl SyncStatus {
     }
 
     /// How long without a successful sync makes the kiosk refuse new bookings.
-    pub const OUT_OF_SERVICE_AFTER: chrono::Duration = chrono::Duration::minutes(5);
+    pub const OUT_OF_SERVICE_AFTER: chrono::Duration =
+        chrono::Duration::minutes(kiosk_core::health::SYNC_LAG_RED_MINUTES);
 }
 
 /// What one office's sync did.
