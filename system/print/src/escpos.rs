@@ -114,6 +114,11 @@ pub fn render(lines: &[Line], paper: Paper) -> Result<Vec<u8>, PrinterError> {
     Ok(memory.0.take())
 }
 
+/// The ESC/POS job of the maintenance test page (see [`crate::layout::test_page`]).
+pub fn test_page(paper: Paper, kiosk_id: &str, when: &str) -> Result<Vec<u8>, PrinterError> {
+    render(&crate::layout::test_page(paper, kiosk_id, when), paper)
+}
+
 /// The ESC/POS job of a ticket on `paper`.
 pub fn ticket(ticket: &Ticket, paper: Paper) -> Result<Vec<u8>, PrinterError> {
     render(&layout(ticket, paper), paper)

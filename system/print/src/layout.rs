@@ -267,9 +267,76 @@ pub fn layout(ticket: &Ticket, paper: Paper) -> Vec<Line> {
     lines
 }
 
+/// The page staff print from maintenance to check the printer: both languages, the kiosk's
+/// name and the time, a ruler the paper's width (a cut-off edge shows), the accented letters
+/// Spanish needs (a wrong code page shows), double sizes and a QR code.
+pub fn test_page(paper: Paper, kiosk_id: &str, when: &str) -> Vec<Line> {
+    let mut lines = Vec::with_capacity(24);
+    let centre_bold = Style {
+        bold: true,
+        ..Style::CENTER
+    };
+    push_wrapped(&mut lines, "PRUEBA DE IMPRESIÓN", centre_bold, paper);
+    push_wrapped(&mut lines, "TEST PRINT", centre_bold, paper);
+    lines.push(Line::Feed(1));
+    push_wrapped(&mut lines, kiosk_id, Style::CENTER, paper);
+    push_wrapped(&mut lines, when, Style::CENTER, paper);
+    lines.push(Line::Rule);
+    let ruler: String = (1..=paper.columns())
+        .map(|c| char::from_digit(u32::try_from(c % 10).unwrap_or(0), 10).unwrap_or('0'))
+        .collect();
+    lines.push(Line::Text {
+        text: ruler,
+        style: Style::BODY,
+    });
+    push_wrapped(&mut lines, "áéíóú ÁÉÍÓÚ ñÑ üÜ ¿? ¡! €", Style::BODY, paper);
+    push_wrapped(
+        &mut lines,
+        "12:30",
+        Style {
+            bold: true,
+            size: Size::Large,
+            align: Align::Center,
+        },
+        paper,
+    );
+    lines.push(Line::Qr {
+        data: "TEST".into(),
+        module: QR_MODULE_DOTS,
+    });
+    lines.push(Line::Rule);
+    push_wrapped(
+        &mut lines,
+        "Si lee todo esto, la impresora funciona. / If you can read all of this, the printer works.",
+        Style::BODY,
+        paper,
+    );
+    lines
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_test_page_has_a_full_width_ruler_and_fits_every_paper() {
+        for paper in [Paper::MM58, Paper::MM80, Paper::MM80_42] {
+            let lines = test_page(paper, "LAX-LOBBY-1", "2026-11-28 17:00");
+            let ruler = lines
+                .iter()
+                .find_map(|l| match l {
+                    Line::Text { text, .. } if text.starts_with("1234567890") => Some(text),
+                    _ => None,
+                })
+                .expect("a ruler");
+            assert_eq!(ruler.chars().count(), paper.columns());
+            for l in &lines {
+                if let Line::Text { text, style } = l {
+                    assert!(text.chars().count() * style.size.width() <= paper.columns(), "{text}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn reads_paper_as_millimetres_or_columns() {

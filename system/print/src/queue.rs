@@ -59,6 +59,9 @@ pub struct PrintQueue {
     printer: Printer,
     paper: Paper,
     max_age: Option<chrono::Duration>,
+    /// One exchange with the printer at a time: a round, a status query from the maintenance
+    /// screen and a test page never interleave their bytes (shared by the queue's clones).
+    device: Arc<Mutex<()>>,
 }
 
 impl PrintQueue {
@@ -68,6 +71,7 @@ impl PrintQueue {
             printer,
             paper,
             max_age: None,
+            device: Arc::default(),
         }
     }
 
@@ -88,6 +92,21 @@ impl PrintQueue {
         &self.printer
     }
 
+    /// The printer's status now (blocking; never during a round).
+    pub fn status(&self) -> Result<Option<crate::PrinterStatus>, PrintError> {
+        let _device = self.device.lock().unwrap_or_else(PoisonError::into_inner);
+        self.printer.status()
+    }
+
+    /// Prints the maintenance test page now, outside the queue (blocking; never during a
+    /// round): how it went, as for a ticket.
+    pub fn test_page(&self, kiosk_id: &str, when: &str) -> Result<crate::Printed, PrintError> {
+        let bytes =
+            crate::escpos::test_page(self.paper, kiosk_id, when).map_err(|e| PrintError::Render(e.to_string()))?;
+        let _device = self.device.lock().unwrap_or_else(PoisonError::into_inner);
+        self.printer.print(&bytes)
+    }
+
     fn with_store<T>(&self, f: impl FnOnce(&mut Store) -> Result<T, StoreError>) -> Result<T, StoreError> {
         let mut store = self.store.lock().unwrap_or_else(PoisonError::into_inner);
         f(&mut store)
@@ -96,6 +115,7 @@ impl PrintQueue {
     /// One round: every queued job in order until one cannot print. Blocking (the store's lock
     /// is held only between jobs, never while the printer works).
     pub fn run(&self) -> Result<Vec<JobOutcome>, StoreError> {
+        let _device = self.device.lock().unwrap_or_else(PoisonError::into_inner);
         let now = Utc::now();
         let jobs = self
             .with_store(|s| s.queued_prints())?

@@ -216,3 +216,26 @@ async fn tickets_older_than_the_limit_wait_for_staff_instead_of_printing_alone()
         "the old one stays queued for staff"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_test_page_prints_outside_the_queue_with_spanish_accents_and_its_qr() {
+    let sim = sim().await;
+    let store = Arc::new(Mutex::new(Store::open_in_memory().unwrap()));
+    let queue = PrintQueue::new(store.clone(), printer(&sim), Paper::MM80);
+    let q = queue.clone();
+    let printed = blocking(move || q.test_page("LAX-LOBBY-1", "2026-11-28 17:00"))
+        .await
+        .unwrap();
+    assert!(printed.confirmed && printed.status.unwrap().ready());
+    let jobs = sim.control.jobs();
+    assert_eq!(jobs.len(), 1);
+    assert!(jobs[0].cut && jobs[0].unknown.is_empty(), "{:?}", jobs[0].unknown);
+    assert_eq!(jobs[0].qr, vec!["TEST".to_owned()]);
+    for words in ["PRUEBA DE IMPRESIÓN", "LAX-LOBBY-1", "áéíóú ÁÉÍÓÚ ñÑ üÜ ¿? ¡! €", &"1234567890".repeat(4)] {
+        assert!(jobs[0].text.contains(words), "{words:?} in {}", jobs[0].text);
+    }
+    // Nothing was queued for it, and the status query answers between jobs.
+    assert!(store.lock().unwrap().recent_prints(10).unwrap().is_empty());
+    let q = queue.clone();
+    assert!(blocking(move || q.status()).await.unwrap().unwrap().ready());
+}
