@@ -1256,16 +1256,7 @@ fn scanner_line(st: &VisitState, lang: Language) -> (String, bool) {
 
 /// Asks the scanner whether it is there and free (while the visitor is at step 4).
 pub async fn scanner_status(device: DeviceUri) -> Result<(), ScanError> {
-    let scanner = device.connect().await?;
-    let status = scanner.status().await.map_err(|e| match e {
-        ScanError::Unreachable(_) | ScanError::Lost(_) => ScanError::NoScanner,
-        other => other,
-    })?;
-    match status.state.as_str() {
-        "Idle" => Ok(()),
-        "Processing" | "Testing" => Err(ScanError::Busy),
-        other => Err(ScanError::Stopped(other.to_owned())),
-    }
+    device.readiness().await
 }
 
 pub fn attach(

@@ -213,6 +213,56 @@ impl Explain for PinOutcome {
     }
 }
 
+/// The longest message staff can leave for visitors while the kiosk is out of service.
+pub const NOTICE_MAX_CHARS: usize = 200;
+
+/// What staff tell visitors while the kiosk is out of service ("Use the kiosk by the door",
+/// "Back at 14:00"). Shown under a fixed, translated notice, as staff typed it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice(String);
+
+/// Why a notice is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum NoticeError {
+    #[error("the message has {found} characters; at most {NOTICE_MAX_CHARS}")]
+    TooLong { found: usize },
+}
+
+impl Explain for NoticeError {
+    fn explain(&self, lang: Language) -> String {
+        match (self, lang) {
+            (NoticeError::TooLong { found }, Language::Es) => {
+                format!("El mensaje tiene {found} caracteres; el máximo es {NOTICE_MAX_CHARS}.")
+            }
+            (NoticeError::TooLong { found }, Language::En) => {
+                format!("The message has {found} characters; at most {NOTICE_MAX_CHARS}.")
+            }
+        }
+    }
+}
+
+impl Notice {
+    /// Trimmed, spaces and line breaks each made one space, control characters dropped;
+    /// `Ok(None)` when nothing is left (visitors then see the fixed notice alone).
+    pub fn parse(typed: &str) -> Result<Option<Notice>, NoticeError> {
+        let cleaned: String = typed
+            .split_whitespace()
+            .map(|w| w.chars().filter(|c| !c.is_control()).collect::<String>())
+            .filter(|w| !w.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let found = cleaned.chars().count();
+        if found > NOTICE_MAX_CHARS {
+            return Err(NoticeError::TooLong { found });
+        }
+        Ok((!cleaned.is_empty()).then_some(Notice(cleaned)))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::TimeZone;
@@ -260,5 +310,19 @@ mod tests {
         assert!(StaffId::parse("ana.lopez").is_ok());
         assert_eq!(StaffId::parse("Ana López"), Err(StaffError::Id));
         assert_eq!(StaffId::parse(""), Err(StaffError::Id));
+    }
+
+    #[test]
+    fn an_out_of_service_notice_is_one_clean_line_of_at_most_200_characters() {
+        assert_eq!(
+            Notice::parse("  Use the kiosk\n by   the door\u{7}  ").unwrap().unwrap().as_str(),
+            "Use the kiosk by the door"
+        );
+        assert_eq!(Notice::parse(" \n\t ").unwrap(), None);
+        assert_eq!(
+            Notice::parse(&"a".repeat(201)),
+            Err(NoticeError::TooLong { found: 201 })
+        );
+        assert!(Notice::parse(&"ñ".repeat(200)).unwrap().is_some());
     }
 }

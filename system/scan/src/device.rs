@@ -84,6 +84,22 @@ impl DeviceUri {
             }
         }
     }
+
+    /// Whether the scanner is there and free to scan now: `Ok`, or [`ScanError::NoScanner`]
+    /// (not connected, not answering), [`ScanError::Busy`] (a job under way) or
+    /// [`ScanError::Stopped`] with the state it reports.
+    pub async fn readiness(&self) -> Result<(), ScanError> {
+        let scanner = self.connect().await?;
+        let status = scanner.status().await.map_err(|e| match e {
+            ScanError::Unreachable(_) | ScanError::Lost(_) => ScanError::NoScanner,
+            other => other,
+        })?;
+        match status.state.as_str() {
+            "Idle" => Ok(()),
+            "Processing" | "Testing" => Err(ScanError::Busy),
+            other => Err(ScanError::Stopped(other.to_owned())),
+        }
+    }
 }
 
 #[cfg(test)]

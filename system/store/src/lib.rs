@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 pub use migrations::LATEST_VERSION;
 pub use outbox::{CONFIRMED_AFTER_VISIT, OutboxEntry, OutboxKind};
 pub use print::{PrintJob, PrintReason, PrintState};
-pub use staff::UNKNOWN_STAFF;
+pub use staff::{OutOfService, UNKNOWN_STAFF};
 
 /// What can go wrong with the store.
 #[derive(Debug, thiserror::Error)]

@@ -5,7 +5,7 @@ use rusqlite::Connection;
 
 use crate::{Result, StoreError};
 
-const MIGRATIONS: [&str; 5] = [
+const MIGRATIONS: [&str; 6] = [
     // 1: what the kiosk caches from the server.
     "CREATE TABLE device(id INTEGER PRIMARY KEY CHECK (id = 1), device_id TEXT NOT NULL, credential TEXT NOT NULL);
      CREATE TABLE catalogue(id INTEGER PRIMARY KEY CHECK (id = 1), etag TEXT NOT NULL, body TEXT NOT NULL, fetched_at TEXT NOT NULL);
@@ -40,6 +40,10 @@ const MIGRATIONS: [&str; 5] = [
      CREATE INDEX print_jobs_state ON print_jobs(state, id);",
     // 5: the maintenance PIN pad's count of wrong PINs and its lock (one pad a kiosk).
     "CREATE TABLE pin_pad(id INTEGER PRIMARY KEY CHECK (id = 1), failures INTEGER NOT NULL DEFAULT 0, locked_until TEXT);",
+    // 6: staff took the kiosk out of service (a row while it is), with the words for visitors;
+    // it stays out across restarts until staff put it back.
+    "CREATE TABLE out_of_service(id INTEGER PRIMARY KEY CHECK (id = 1), message TEXT NOT NULL,
+                                 staff_id TEXT NOT NULL, since TEXT NOT NULL);",
 ];
 
 /// The schema version this software writes.

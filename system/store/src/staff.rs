@@ -6,7 +6,7 @@
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use chrono::{DateTime, Utc};
-use kiosk_core::staff::{PadLock, Pin, PinOutcome, StaffId};
+use kiosk_core::staff::{Notice, PadLock, Pin, PinOutcome, StaffId};
 use rusqlite::{OptionalExtension, params};
 
 use crate::{Result, Store, StoreError, parse_ts, ts};
@@ -18,7 +18,65 @@ fn matches(pin: &str, hash: &str) -> bool {
     PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(pin.as_bytes(), &h).is_ok())
 }
 
+/// The kiosk was taken out of service by staff.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutOfService {
+    /// What visitors are told (empty: the fixed notice alone).
+    pub message: String,
+    pub staff_id: String,
+    pub since: DateTime<Utc>,
+}
+
 impl Store {
+    /// Whether staff took the kiosk out of service (it stays so across restarts).
+    pub fn out_of_service(&self) -> Result<Option<OutOfService>> {
+        let row: Option<(String, String, String)> = self
+            .conn
+            .query_row("SELECT message, staff_id, since FROM out_of_service WHERE id = 1", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .optional()?;
+        row.map(|(message, staff_id, since)| {
+            Ok(OutOfService {
+                message,
+                staff_id,
+                since: parse_ts(&since)?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Takes the kiosk out of service, telling visitors `notice` (or the fixed notice alone);
+    /// audited.
+    pub fn take_out_of_service(&mut self, staff: &StaffId, notice: Option<&Notice>, now: DateTime<Utc>) -> Result<()> {
+        let message = notice.map_or("", Notice::as_str);
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO out_of_service(id, message, staff_id, since) VALUES (1, ?1, ?2, ?3)
+             ON CONFLICT(id) DO UPDATE SET message = excluded.message, staff_id = excluded.staff_id,
+                                           since = excluded.since",
+            params![message, staff.as_str(), ts(now)],
+        )?;
+        tx.execute(
+            "INSERT INTO audit(at, staff_id, action, detail) VALUES (?1, ?2, 'out-of-service', ?3)",
+            params![ts(now), staff.as_str(), message],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Puts the kiosk back in service; audited.
+    pub fn back_in_service(&mut self, staff: &StaffId, now: DateTime<Utc>) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        tx.execute("DELETE FROM out_of_service", [])?;
+        tx.execute(
+            "INSERT INTO audit(at, staff_id, action, detail) VALUES (?1, ?2, 'back-in-service', '')",
+            params![ts(now), staff.as_str()],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
     fn staff_hashes(&self) -> Result<Vec<(String, String)>> {
         let mut stmt = self.conn.prepare("SELECT id, pin_hash FROM staff ORDER BY id")?;
         Ok(stmt
@@ -212,4 +270,31 @@ mod tests {
             PinOutcome::Wrong { tries_left: 4 }
         );
     }
+
+    #[test]
+    fn out_of_service_survives_reopening_until_staff_put_it_back_and_both_are_audited() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k.db");
+        let ana = StaffId::parse("ana").unwrap();
+        {
+            let (mut s, _) = Store::open(&path).unwrap();
+            assert_eq!(s.out_of_service().unwrap(), None);
+            let notice = Notice::parse("Use the kiosk by the door").unwrap();
+            s.take_out_of_service(&ana, notice.as_ref(), t0()).unwrap();
+        }
+        let (mut s, _) = Store::open(&path).unwrap();
+        let out = s.out_of_service().unwrap().unwrap();
+        assert_eq!(
+            (out.message.as_str(), out.staff_id.as_str(), out.since),
+            ("Use the kiosk by the door", "ana", t0())
+        );
+        s.back_in_service(&ana, t0() + Duration::minutes(5)).unwrap();
+        assert_eq!(s.out_of_service().unwrap(), None);
+        let log = s.audit_log(2).unwrap();
+        assert_eq!(
+            (log[0].2.as_str(), log[1].2.as_str(), log[1].3.as_str()),
+            ("back-in-service", "out-of-service", "Use the kiosk by the door")
+        );
+    }
 }
+
