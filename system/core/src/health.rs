@@ -7,6 +7,8 @@
 //!
 //! The maintenance screen and `kioskctl diagnose` show the same [`Report`].
 
+use std::fmt::Write as _;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -259,15 +261,15 @@ impl Report {
         match o.last_sync {
             None => add(Area::Sync, Level::Red, w("Nunca se ha sincronizado", "Never synchronised")),
             Some(at) => {
-                let lag = (o.at - at).num_seconds().max(0);
-                let level = if lag > SYNC_LAG_RED_MINUTES * 60 {
+                let behind = (o.at - at).num_seconds().max(0);
+                let level = if behind > SYNC_LAG_RED_MINUTES * 60 {
                     Level::Red
-                } else if lag > SYNC_LAG_AMBER_MINUTES * 60 {
+                } else if behind > SYNC_LAG_AMBER_MINUTES * 60 {
                     Level::Amber
                 } else {
                     Level::Green
                 };
-                let ago = duration_words(lag.unsigned_abs());
+                let ago = duration_words(behind.unsigned_abs());
                 add(
                     Area::Sync,
                     level,
@@ -415,16 +417,14 @@ impl Report {
             Language::En => format!("Version {}", o.version),
         };
         if let Some(s) = o.app_uptime_s {
-            software += &match lang {
-                Language::Es => format!("; en marcha hace {}", duration_words(s)),
-                Language::En => format!("; running for {}", duration_words(s)),
-            };
+            let (es, en) = ("; en marcha desde hace ", "; running for ");
+            software.push_str(lang.pick(es, en));
+            software.push_str(&duration_words(s));
         }
         if let Some(s) = o.system_uptime_s {
-            software += &match lang {
-                Language::Es => format!("; equipo encendido hace {}", duration_words(s)),
-                Language::En => format!("; device up for {}", duration_words(s)),
-            };
+            let (es, en) = ("; equipo encendido desde hace ", "; device up for ");
+            software.push_str(lang.pick(es, en));
+            software.push_str(&duration_words(s));
         }
         add(Area::Software, Level::Green, software);
 
@@ -456,13 +456,7 @@ impl Report {
         for c in &self.checks {
             let label = c.area.label(lang);
             let pad = width - label.chars().count();
-            out += &format!(
-                "{:<9} {label}{:pad$}  {}\n",
-                c.level.word(lang),
-                "",
-                c.detail,
-                pad = pad
-            );
+            let _ = writeln!(out, "{:<9} {label}{:pad$}  {}", c.level.word(lang), "", c.detail);
         }
         out
     }
