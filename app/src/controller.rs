@@ -34,6 +34,21 @@ pub struct Services {
     pub printing: Option<crate::printing::Printing>,
     /// The status LED, the call-staff button and the clock's state.
     pub device: crate::device::DeviceParts,
+    /// Which kiosk this is (its configuration), for maintenance.
+    pub kiosk: KioskInfo,
+}
+
+/// What maintenance needs to know of this kiosk's configuration.
+#[derive(Debug, Clone)]
+pub struct KioskInfo {
+    /// The kiosk's id (printed on the test page, named in the audit log's exports).
+    pub id: String,
+    /// Where its database lives (the free space reported is this file system's).
+    pub data_dir: std::path::PathBuf,
+    /// The offices whose calendars it keeps ("sync now" refreshes them).
+    pub offices: Vec<String>,
+    /// When the app started.
+    pub started: std::time::Instant,
 }
 
 /// A booking found by code, with what is needed to show it in either language.
@@ -60,14 +75,18 @@ struct State {
     scanner_checked: Option<std::time::Instant>,
 }
 
-/// The timers of the screen: inactivity, the hold's countdown, the server's health.
+/// The timers of the screen: inactivity, the hold's countdown, the server's health, dimming.
 #[derive(Default)]
 struct Timers {
     idle_warning: Timer,
     idle_countdown: Timer,
     tick: Timer,
     health: Timer,
+    dim: Timer,
 }
+
+/// The welcome screen dims after this long with nobody in front of it and no touch.
+pub const DIM_AFTER: Duration = Duration::from_secs(180);
 
 /// How often the welcome screen asks whether the server answers.
 const HEALTH_EVERY: Duration = Duration::from_secs(15);
@@ -76,6 +95,32 @@ thread_local! {
     /// Lives on the UI thread only: callbacks and `upgrade_in_event_loop` closures run there.
     static STATE: RefCell<State> = RefCell::new(State::default());
     static TIMERS: Timers = Timers::default();
+    /// The presence sensor sees someone in front of the kiosk.
+    static PRESENT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// (Re)starts the countdown to dimming the welcome screen.
+fn start_dim_timer(ui: &AppWindow) {
+    let weak = ui.as_weak();
+    TIMERS.with(|t| {
+        t.dim.start(TimerMode::SingleShot, DIM_AFTER, move || {
+            let Some(ui) = weak.upgrade() else { return };
+            let k = ui.global::<Kiosk>();
+            if k.get_page() == Page::Welcome && !PRESENT.get() && !ui.global::<crate::ui::Staff>().get_pad_open() {
+                tracing::debug!("nobody in front of the kiosk: dimming");
+                k.set_dimmed(true);
+            }
+        });
+    });
+}
+
+/// Someone arrived in front of the kiosk (presence sensor) or left.
+fn presence(ui: &AppWindow, here: bool) {
+    PRESENT.set(here);
+    if here {
+        ui.global::<Kiosk>().set_dimmed(false);
+    }
+    start_dim_timer(ui);
 }
 
 /// The words of a found booking in `lang`.
@@ -276,10 +321,15 @@ pub fn end_visit(ui: &AppWindow) {
     kb.set_label("".into());
     kb.set_forced(false);
     set_language(ui, Language::Es);
+    // A PIN pad left open is closed, its digits gone.
+    let staff = ui.global::<crate::ui::Staff>();
+    staff.set_pin("".into());
+    staff.set_pad_open(false);
     let k = ui.global::<Kiosk>();
     k.set_large_text(false);
     k.set_idle_warning(false);
     k.set_page(Page::Welcome);
+    start_dim_timer(ui);
     STATE.with_borrow(|st| rerender(ui, st));
     TIMERS.with(|t| {
         t.idle_warning.stop();
@@ -287,9 +337,19 @@ pub fn end_visit(ui: &AppWindow) {
     });
 }
 
-/// A touch: the inactivity clock starts again.
+/// A touch: the inactivity clock starts again (maintenance's own, while it is open).
 fn touched(ui: &AppWindow) {
     ui.global::<Kiosk>().set_idle_warning(false);
+    ui.global::<Kiosk>().set_dimmed(false);
+    start_dim_timer(ui);
+    if ui.global::<Kiosk>().get_page() == Page::Maintenance {
+        TIMERS.with(|t| {
+            t.idle_warning.stop();
+            t.idle_countdown.stop();
+        });
+        crate::maintenance::touched(ui);
+        return;
+    }
     let weak = ui.as_weak();
     TIMERS.with(|t| {
         t.idle_countdown.stop();
@@ -439,6 +499,7 @@ pub fn wire(ui: &AppWindow, services: Services) {
         printing.start_retrying(&services.runtime);
     }
     watch_device(ui, &services);
+    crate::maintenance::wire(ui, &services);
     TIMERS.with(|t| {
         let weak = ui.as_weak();
         t.tick.start(TimerMode::Repeated, Duration::from_secs(1), move || {
@@ -478,6 +539,7 @@ pub fn wire(ui: &AppWindow, services: Services) {
                 st.visit.session.set_language(lang);
                 rerender(&ui, st);
             });
+            crate::maintenance::rerender(&ui);
         }
     });
     kiosk.on_go_home({
@@ -666,6 +728,7 @@ fn watch_device(ui: &AppWindow, services: &Services) {
                 }
                 Ok(kiosk_device::gpio::DeviceEvent::Presence(here)) => {
                     tracing::debug!(here, "presence sensor");
+                    let _ = ui.upgrade_in_event_loop(move |app| presence(&app, here));
                 }
                 Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
                     tracing::warn!(missed = n, "device events arrived faster than they were read");

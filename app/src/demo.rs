@@ -15,6 +15,8 @@ use kiosk_sync::{CentralClient, ConfirmOutcome, Schedule, SyncEngine, Timeouts};
 /// The demo's Citas SRE account, activated, to sign in with.
 pub const DEMO_EMAIL: &str = "visitante@example.com";
 pub const DEMO_PASSWORD: &str = "Consulado#2026";
+/// The demo kiosk's id.
+pub const DEMO_KIOSK: &str = "demo-kiosk";
 
 /// What a demo keeps alive while the kiosk runs.
 #[derive(Debug)]
@@ -51,6 +53,27 @@ impl Demo {
         Ok(crate::printing::Printing::new(queue, store))
     }
 
+    /// The services of a kiosk over the demo's simulators (the window, the tests).
+    pub fn services(
+        &self,
+        runtime: tokio::runtime::Handle,
+        device: crate::device::DeviceParts,
+    ) -> anyhow::Result<crate::controller::Services> {
+        Ok(crate::controller::Services {
+            runtime,
+            engine: self.engine.clone(),
+            scanner: Some(self.scanner_uri()),
+            printing: Some(self.printing()?),
+            device,
+            kiosk: crate::controller::KioskInfo {
+                id: DEMO_KIOSK.into(),
+                data_dir: self.dir.path().to_owned(),
+                offices: schedule().offices,
+                started: std::time::Instant::now(),
+            },
+        })
+    }
+
     /// The address of the demo's scanner, as the kiosk's configuration names scanners.
     pub fn scanner_uri(&self) -> kiosk_scan::DeviceUri {
         kiosk_scan::DeviceUri::Escl {
@@ -70,7 +93,7 @@ pub async fn start() -> anyhow::Result<Demo> {
     let (store, _) = Store::open(&dir.path().join("kiosk.db")).context("opening the kiosk store")?;
     let store = Arc::new(Mutex::new(store));
     let client = CentralClient::new(&central.url, Timeouts::default())?;
-    let client = kiosk_sync::ensure_enrolled(client, &store, Some("DEMO-ENROLMENT"), "demo-kiosk").await?;
+    let client = kiosk_sync::ensure_enrolled(client, &store, Some("DEMO-ENROLMENT"), DEMO_KIOSK).await?;
     let engine = SyncEngine::new(client, store);
     engine.sync_catalogue(chrono::Utc::now()).await?;
     engine.sync_office("LAX", chrono::Utc::now()).await?;

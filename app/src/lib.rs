@@ -18,6 +18,7 @@ pub mod demo;
 pub mod device;
 pub mod llave;
 pub mod logging;
+pub mod maintenance;
 pub mod printing;
 pub mod register;
 pub mod screenshots;

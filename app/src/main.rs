@@ -41,6 +41,20 @@ struct Args {
 }
 
 fn main() -> anyhow::Result<()> {
+    kiosk()?;
+    if citas_kiosk::maintenance::restart_requested() {
+        // Staff asked for a restart: everything is closed and dropped (the demo's simulators
+        // and files too); the same program starts again with the same arguments, in the same
+        // process, so systemd keeps supervising it.
+        use std::os::unix::process::CommandExt;
+        let exe = std::env::current_exe().context("finding the kiosk's program to restart it")?;
+        let err = std::process::Command::new(exe).args(std::env::args_os().skip(1)).exec();
+        return Err(err).context("restarting the kiosk");
+    }
+    Ok(())
+}
+
+fn kiosk() -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     citas_kiosk::logging::init();
     let args = Args::parse();
@@ -76,15 +90,20 @@ fn main() -> anyhow::Result<()> {
             config.paper,
         );
         let printing = citas_kiosk::printing::Printing::new(queue, store);
-        return run_window(
-            &runtime,
+        let services = Services {
+            runtime: runtime.handle().clone(),
             engine,
-            schedule,
-            heartbeat,
-            config.scanner.clone(),
-            printing,
-            DeviceParts::of_this_machine(),
-        );
+            scanner: Some(config.scanner.clone()),
+            printing: Some(printing),
+            device: DeviceParts::of_this_machine(),
+            kiosk: controller::KioskInfo {
+                id: config.kiosk_id.clone(),
+                data_dir: config.data_dir.clone(),
+                offices: config.offices.clone(),
+                started,
+            },
+        };
+        return run_window(&runtime, services, schedule, heartbeat);
     }
     let demo = runtime.block_on(demo::start()).context("starting the demo")?;
     println!(
@@ -133,31 +152,27 @@ fn main() -> anyhow::Result<()> {
         return Ok(());
     }
 
+    let services = demo.services(runtime.handle().clone(), DeviceParts::simulated())?;
     run_window(
         &runtime,
-        demo.engine.clone(),
+        services,
         demo::schedule(),
         serde_json::json!({"app": "citas-kiosk", "mode": "demo"}),
-        demo.scanner_uri(),
-        demo.printing()?,
-        DeviceParts::simulated(),
     )
 }
 
 /// The kiosk's window, with the background sync running until it closes.
 fn run_window(
     runtime: &tokio::runtime::Runtime,
-    engine: kiosk_sync::SyncEngine,
+    services: Services,
     schedule: kiosk_sync::Schedule,
     heartbeat: serde_json::Value,
-    scanner: kiosk_scan::DeviceUri,
-    printing: citas_kiosk::printing::Printing,
-    device: DeviceParts,
 ) -> anyhow::Result<()> {
     let shutdown = tokio_util::sync::CancellationToken::new();
+    let engine = services.engine.clone();
     let _sync = {
         let _guard = runtime.enter();
-        let device = device.clone();
+        let device = services.device.clone();
         // Each heartbeat says how often the call-staff button was pressed since the last one.
         let health = move || {
             let mut body = heartbeat.clone();
@@ -166,19 +181,10 @@ fn run_window(
             }
             body
         };
-        engine.clone().spawn(schedule, health, shutdown.clone())
+        engine.spawn(schedule, health, shutdown.clone())
     };
     let ui = AppWindow::new()?;
-    controller::wire(
-        &ui,
-        Services {
-            runtime: runtime.handle().clone(),
-            engine,
-            scanner: Some(scanner),
-            printing: Some(printing),
-            device,
-        },
-    );
+    controller::wire(&ui, services);
     // systemd (Type=notify): ready once the first frame is drawn; the watchdog fed from the UI
     // loop, so a frozen screen gets the kiosk restarted. Nothing happens off systemd.
     slint::Timer::single_shot(std::time::Duration::ZERO, kiosk_device::systemd::ready);

@@ -166,6 +166,36 @@ impl Printing {
             .await
     }
 
+    /// The queue (its printer and paper), for the health report.
+    pub fn queue(&self) -> &PrintQueue {
+        &self.queue
+    }
+
+    /// Prints the maintenance test page now (never during a round).
+    pub async fn test_page(&self, kiosk_id: &str, when: &str) -> Result<kiosk_print::Printed, kiosk_print::PrintError> {
+        let _one = self.round.lock().await;
+        let (queue, kiosk_id, when) = (self.queue.clone(), kiosk_id.to_owned(), when.to_owned());
+        tokio::task::spawn_blocking(move || queue.test_page(&kiosk_id, &when))
+            .await
+            .map_err(|e| kiosk_print::PrintError::Io(e.to_string()))?
+    }
+
+    /// Queues job `id`'s ticket again (staff's reprint) and prints it.
+    pub async fn reprint(&self, id: i64) -> TicketOutcome {
+        match self.with_store(move |s| s.reprint(id, Utc::now())).await {
+            Ok(new) => self.print(new).await,
+            Err(e) => store_error(e),
+        }
+    }
+
+    /// The most recent jobs, newest first.
+    pub async fn recent(&self, limit: u32) -> Vec<kiosk_store::PrintJob> {
+        self.with_store(move |s| s.recent_prints(limit)).await.unwrap_or_else(|e| {
+            tracing::error!(error = %e, "reading the recent print jobs");
+            Vec::new()
+        })
+    }
+
     /// The ticket as it will come out, for the screen.
     pub fn preview(&self, ticket: &Ticket) -> Option<Preview> {
         kiosk_print::preview::ticket(ticket, self.queue.paper())

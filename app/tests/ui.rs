@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
-use citas_kiosk::controller::{self, Services};
+use citas_kiosk::controller;
 use citas_kiosk::demo;
 use citas_kiosk::ui::{AppWindow, Kiosk, Lookup, Page};
 use i_slint_backend_testing::ElementHandle;
@@ -28,13 +28,8 @@ fn a_visitor_switches_language_and_is_told_what_is_wrong_with_a_code_in_that_lan
     let ui = AppWindow::new().unwrap();
     controller::wire(
         &ui,
-        Services {
-            runtime: runtime.handle().clone(),
-            engine: demo.engine.clone(),
-            scanner: Some(demo.scanner_uri()),
-            printing: Some(demo.printing().unwrap()),
-            device: citas_kiosk::device::DeviceParts::simulated(),
-        },
+        demo.services(runtime.handle().clone(), citas_kiosk::device::DeviceParts::simulated())
+            .unwrap(),
     );
 
     // Spanish first, for the next visitor.

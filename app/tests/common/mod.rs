@@ -12,7 +12,7 @@ use std::panic::AssertUnwindSafe;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use citas_kiosk::controller::{self, Services};
+use citas_kiosk::controller;
 use citas_kiosk::demo::{self, Demo};
 use citas_kiosk::ui::{AppWindow, Kiosk, Page, Visit};
 use futures_util::FutureExt;
@@ -46,16 +46,7 @@ impl Harness {
             .unwrap();
         let demo = runtime.block_on(demo::start()).unwrap();
         let ui = AppWindow::new().unwrap();
-        controller::wire(
-            &ui,
-            Services {
-                runtime: runtime.handle().clone(),
-                engine: demo.engine.clone(),
-                scanner: Some(demo.scanner_uri()),
-                printing: Some(demo.printing().unwrap()),
-                device: device.clone(),
-            },
-        );
+        controller::wire(&ui, demo.services(runtime.handle().clone(), device.clone()).unwrap());
         ui.window().set_size(slint::PhysicalSize::new(SIZE.0, SIZE.1));
         ui.show().unwrap();
         Harness {
