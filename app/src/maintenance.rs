@@ -21,6 +21,16 @@ use crate::ui::{AppWindow, ErrorRow, HealthLine, JobRow, Kiosk, MaintenanceTab, 
 
 /// Maintenance closes after this long without a touch.
 pub const IDLE_CLOSE: Duration = Duration::from_secs(MAINTENANCE_IDLE_SECONDS);
+
+thread_local! {
+    /// [`IDLE_CLOSE`], unless a test shortened it.
+    static IDLE_AFTER: std::cell::Cell<Duration> = const { std::cell::Cell::new(IDLE_CLOSE) };
+}
+
+/// Tests: maintenance closes after `d` without a touch instead of [`IDLE_CLOSE`].
+pub fn close_when_idle_for(d: Duration) {
+    IDLE_AFTER.set(d);
+}
 /// Tickets listed for reprinting.
 const RECENT_TICKETS: u32 = 10;
 /// Side of the test scan's picture, in pixels.
@@ -334,7 +344,7 @@ fn leave(ui: &AppWindow) {
 pub fn touched(ui: &AppWindow) {
     let weak = ui.as_weak();
     MAINT.with_borrow(|m| {
-        m.idle.start(TimerMode::SingleShot, IDLE_CLOSE, move || {
+        m.idle.start(TimerMode::SingleShot, IDLE_AFTER.get(), move || {
             if let Some(app) = weak.upgrade() {
                 close(&app, "maintenance-closed-idle");
             }
