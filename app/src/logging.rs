@@ -75,7 +75,12 @@ impl Visit for Line {
         if field.name() == "message" {
             self.0.push_str(value);
         } else {
-            let _ = write!(self.1, "{}{}: {value}", if self.1.is_empty() { "" } else { ", " }, field.name());
+            let _ = write!(
+                self.1,
+                "{}{}: {value}",
+                if self.1.is_empty() { "" } else { ", " },
+                field.name()
+            );
         }
     }
 
@@ -83,7 +88,12 @@ impl Visit for Line {
         if field.name() == "message" {
             let _ = write!(self.0, "{value:?}");
         } else {
-            let _ = write!(self.1, "{}{}: {value:?}", if self.1.is_empty() { "" } else { ", " }, field.name());
+            let _ = write!(
+                self.1,
+                "{}{}: {value:?}",
+                if self.1.is_empty() { "" } else { ", " },
+                field.name()
+            );
         }
     }
 }
@@ -260,13 +270,26 @@ mod tests {
             tracing::info!(job = 7, "ticket printed");
             tracing::warn!(email = "ana@example.com", "account lookup failed");
         });
-        let read = |c: &Capture| String::from_utf8(c.0.lock().map(|b| b.clone()).unwrap_or_default()).unwrap_or_default();
+        let read =
+            |c: &Capture| String::from_utf8(c.0.lock().map(|b| b.clone()).unwrap_or_default()).unwrap_or_default();
         let (journal, stderr) = (read(&journal), read(&stderr));
-        assert!(journal.contains("ticket printed") && !journal.contains("account lookup"), "{journal}");
-        assert!(stderr.contains("account lookup failed") && stderr.contains("[email]"), "{stderr}");
-        assert!(!stderr.contains("ana@example.com") && !stderr.contains("ticket printed"), "{stderr}");
+        assert!(
+            journal.contains("ticket printed") && !journal.contains("account lookup"),
+            "{journal}"
+        );
+        assert!(
+            stderr.contains("account lookup failed") && stderr.contains("[email]"),
+            "{stderr}"
+        );
+        assert!(
+            !stderr.contains("ana@example.com") && !stderr.contains("ticket printed"),
+            "{stderr}"
+        );
         let kept = recent();
-        let p = kept.iter().find(|p| p.message.starts_with("account lookup failed")).expect("kept");
+        let p = kept
+            .iter()
+            .find(|p| p.message.starts_with("account lookup failed"))
+            .expect("kept");
         assert_eq!(p.message, "account lookup failed (email: [email])");
         assert!(!p.error);
     }

@@ -139,14 +139,8 @@ fn kiosk() -> anyhow::Result<()> {
     if let Some(dir) = args.screenshots {
         let code = kiosk_core::booking::ConfirmationCode::parse(&demo.sample_code)?;
         let found = runtime.block_on(controller::find(&demo.engine, &code))?;
-        for path in screenshots::render_all(
-            &dir,
-            args.size,
-            &found,
-            &demo.engine,
-            &demo.scanner_uri(),
-            runtime.handle(),
-        )? {
+        let services = demo.services(runtime.handle().clone(), DeviceParts::simulated())?;
+        for path in screenshots::render_all(&dir, args.size, &found, &services)? {
             println!("{}", path.display());
         }
         return Ok(());

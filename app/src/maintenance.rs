@@ -14,7 +14,7 @@ use chrono::Utc;
 use kiosk_core::health::{Area, Level, Observations, Report};
 use kiosk_core::staff::{MAINTENANCE_IDLE_SECONDS, Notice, PinOutcome, StaffId};
 use kiosk_core::{Explain, Language};
-use slint::{ComponentHandle, ModelRc, TimerMode, Timer, VecModel, Weak};
+use slint::{ComponentHandle, ModelRc, Timer, TimerMode, VecModel, Weak};
 
 use crate::controller::Services;
 use crate::ui::{AppWindow, ErrorRow, HealthLine, JobRow, Kiosk, MaintenanceTab, Page, Staff};
@@ -371,6 +371,11 @@ fn level_index(level: Level) -> i32 {
     }
 }
 
+/// Observations graded in the screen's language.
+pub fn show_observations(ui: &AppWindow, o: &Observations) {
+    show_report(ui, &Report::grade(o, language(ui)));
+}
+
 fn show_report(ui: &AppWindow, r: &Report) {
     let lang = language(ui);
     let s = ui.global::<Staff>();
@@ -422,31 +427,57 @@ pub fn sources(services: &Services) -> kiosk_health::Sources {
 fn show_lists(ui: &Weak<AppWindow>) {
     let Some(services) = services() else { return };
     let Some(app) = ui.upgrade() else { return };
-    let lang = language(&app);
-    let errors: Vec<ErrorRow> = crate::logging::recent()
+    show_problems(&app, crate::logging::recent());
+    let Some(printing) = services.printing.clone() else {
+        return;
+    };
+    spawn(ui, async move { printing.recent(RECENT_TICKETS).await }, show_jobs);
+}
+
+/// The recent problems of the log, in the screen's language.
+pub fn show_problems(ui: &AppWindow, problems: Vec<crate::logging::Problem>) {
+    let lang = language(ui);
+    let errors: Vec<ErrorRow> = problems
         .into_iter()
         .map(|p| ErrorRow {
-            when: p.at.with_timezone(&chrono::Local).format("%d/%m %H:%M").to_string().into(),
+            when: p
+                .at
+                .with_timezone(&chrono::Local)
+                .format("%d/%m %H:%M")
+                .to_string()
+                .into(),
             area: area_of(&p.target, lang).into(),
             message: p.message.into(),
         })
         .collect();
-    app.global::<Staff>().set_errors(ModelRc::new(VecModel::from(errors)));
-    let Some(printing) = services.printing.clone() else { return };
-    spawn(ui, async move { printing.recent(RECENT_TICKETS).await }, move |app, jobs| {
-        let lang = language(app);
-        let rows: Vec<JobRow> = jobs
-            .into_iter()
-            .filter(|j| j.ticket.is_some())
-            .map(|j| JobRow {
-                id: i32::try_from(j.id).unwrap_or(i32::MAX),
-                code: j.booking_code.into(),
-                when: j.created_at.with_timezone(&chrono::Local).format("%d/%m %H:%M").to_string().into(),
-                state: job_state(j.state, j.last_error.as_deref(), lang).into(),
-            })
-            .collect();
-        app.global::<Staff>().set_recent_jobs(ModelRc::new(VecModel::from(rows)));
-    });
+    ui.global::<Staff>().set_errors(ModelRc::new(VecModel::from(errors)));
+}
+
+/// The recent tickets that can be printed again.
+pub fn show_jobs(ui: &AppWindow, jobs: Vec<kiosk_store::PrintJob>) {
+    let lang = language(ui);
+    let rows: Vec<JobRow> = jobs
+        .into_iter()
+        .filter(|j| j.ticket.is_some())
+        .map(|j| JobRow {
+            id: i32::try_from(j.id).unwrap_or(i32::MAX),
+            code: j.booking_code.into(),
+            when: j
+                .created_at
+                .with_timezone(&chrono::Local)
+                .format("%d/%m %H:%M")
+                .to_string()
+                .into(),
+            state: job_state(j.state, j.last_error.as_deref(), lang).into(),
+        })
+        .collect();
+    ui.global::<Staff>().set_recent_jobs(ModelRc::new(VecModel::from(rows)));
+}
+
+/// The test scan's page.
+pub fn show_scan(ui: &AppWindow, t: &kiosk_scan::Thumbnail) {
+    let pixels = slint::SharedPixelBuffer::<slint::Rgb8Pixel>::clone_from_slice(&t.rgb, t.width, t.height);
+    ui.global::<Staff>().set_scan_page(slint::Image::from_rgb8(pixels));
 }
 
 fn job_state(state: kiosk_store::PrintState, error: Option<&str>, lang: Language) -> String {
@@ -492,13 +523,20 @@ fn test_print(ui: &Weak<AppWindow>) {
         said(
             &app,
             true,
-            lang.pick("Este quiosco no tiene impresora configurada.", "This kiosk has no printer configured."),
+            lang.pick(
+                "Este quiosco no tiene impresora configurada.",
+                "This kiosk has no printer configured.",
+            ),
         );
         return;
     };
     audit("test-print", String::new());
     busy(&app, true);
-    said(&app, false, lang.pick("Imprimiendo la página de prueba…", "Printing the test page…"));
+    said(
+        &app,
+        false,
+        lang.pick("Imprimiendo la página de prueba…", "Printing the test page…"),
+    );
     let kiosk_id = services.kiosk.id.clone();
     spawn(
         ui,
@@ -542,50 +580,55 @@ fn test_scan(ui: &Weak<AppWindow>) {
     MAINT.with_borrow_mut(|m| m.scan = Some(cancel.clone()));
     busy(&app, true);
     app.global::<Staff>().set_scan_page(slint::Image::default());
-    said(&app, false, lang.pick("Escaneando la página de prueba…", "Scanning the test page…"));
-    spawn(
-        ui,
-        async move {
-            let scanner = device.connect().await?;
-            let options = kiosk_scan::escl::ScanOptions {
-                dpi: TEST_SCAN_DPI,
-                max_pages: 1,
-                ..kiosk_scan::escl::ScanOptions::default()
-            };
-            let pages = scanner.scan(options, &cancel, |_| {}).await?;
-            let first = pages
-                .into_iter()
-                .next()
-                .ok_or_else(|| kiosk_scan::ScanError::Protocol("the scanner sent no page".into()))?;
-            tokio::task::spawn_blocking(move || kiosk_scan::thumbnail(&first, SCAN_PICTURE_SIDE))
-                .await
-                .map_err(|e| kiosk_scan::ScanError::Protocol(e.to_string()))?
-                .map_err(|e| kiosk_scan::ScanError::Protocol(e.to_string()))
-        },
-        move |app, scanned| {
-            busy(app, false);
-            MAINT.with_borrow_mut(|m| m.scan = None);
-            let lang = language(app);
-            match scanned {
-                Ok(t) => {
-                    let pixels = slint::SharedPixelBuffer::<slint::Rgb8Pixel>::clone_from_slice(&t.rgb, t.width, t.height);
-                    app.global::<Staff>().set_scan_page(slint::Image::from_rgb8(pixels));
-                    said(
-                        app,
-                        false,
-                        lang.pick(
-                            "Página escaneada: revise que se lea bien. No se guarda ni se envía.",
-                            "Page scanned: check that it reads well. It is neither kept nor sent.",
-                        ),
-                    );
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, "test scan");
-                    said(app, true, &e.explain(lang));
-                }
-            }
-        },
+    said(
+        &app,
+        false,
+        lang.pick("Escaneando la página de prueba…", "Scanning the test page…"),
     );
+    spawn(ui, scan_one_page(device, cancel), move |app, scanned| {
+        busy(app, false);
+        MAINT.with_borrow_mut(|m| m.scan = None);
+        let lang = language(app);
+        match scanned {
+            Ok(t) => {
+                show_scan(app, &t);
+                said(
+                    app,
+                    false,
+                    lang.pick(
+                        "Página escaneada: revise que se lea bien. No se guarda ni se envía.",
+                        "Page scanned: check that it reads well. It is neither kept nor sent.",
+                    ),
+                );
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "test scan");
+                said(app, true, &e.explain(lang));
+            }
+        }
+    });
+}
+
+/// The test scan: one page at a modest resolution, as a picture for the screen (nothing kept).
+pub async fn scan_one_page(
+    device: kiosk_scan::DeviceUri,
+    cancel: tokio_util::sync::CancellationToken,
+) -> Result<kiosk_scan::Thumbnail, kiosk_scan::ScanError> {
+    let scanner = device.connect().await?;
+    let options = kiosk_scan::escl::ScanOptions {
+        dpi: TEST_SCAN_DPI,
+        max_pages: 1,
+        ..kiosk_scan::escl::ScanOptions::default()
+    };
+    let pages = scanner.scan(options, &cancel, |_| {}).await?;
+    let first = pages
+        .into_iter()
+        .next()
+        .ok_or_else(|| kiosk_scan::ScanError::Protocol("the scanner sent no page".into()))?;
+    tokio::task::spawn_blocking(move || kiosk_scan::thumbnail(&first, SCAN_PICTURE_SIDE))
+        .await
+        .map_err(|e| kiosk_scan::ScanError::Protocol(e.to_string()))?
+        .map_err(|e| kiosk_scan::ScanError::Protocol(e.to_string()))
 }
 
 fn sync_now(ui: &Weak<AppWindow>) {
@@ -641,7 +684,9 @@ fn sync_now(ui: &Weak<AppWindow>) {
 fn reprint(ui: &Weak<AppWindow>, id: i64) {
     let Some(app) = ui.upgrade() else { return };
     let lang = language(&app);
-    let Some(printing) = services().and_then(|s| s.printing) else { return };
+    let Some(printing) = services().and_then(|s| s.printing) else {
+        return;
+    };
     audit("reprint", format!("job {id}"));
     busy(&app, true);
     said(&app, false, lang.pick("Reimprimiendo…", "Reprinting…"));
@@ -735,13 +780,19 @@ fn restart(ui: &AppWindow) {
         return;
     };
     busy(ui, true);
-    said(ui, false, lang.pick("Reiniciando la aplicación…", "Restarting the app…"));
+    said(
+        ui,
+        false,
+        lang.pick("Reiniciando la aplicación…", "Restarting the app…"),
+    );
     let engine = services.engine.clone();
     spawn(
         &ui.as_weak(),
         async move {
             let at = Utc::now();
-            engine.with_store(move |s| s.audit(who.as_str(), "restart", "", at)).await
+            engine
+                .with_store(move |s| s.audit(who.as_str(), "restart", "", at))
+                .await
         },
         |app, audited| {
             if let Err(e) = audited {

@@ -190,10 +190,12 @@ impl Printing {
 
     /// The most recent jobs, newest first.
     pub async fn recent(&self, limit: u32) -> Vec<kiosk_store::PrintJob> {
-        self.with_store(move |s| s.recent_prints(limit)).await.unwrap_or_else(|e| {
-            tracing::error!(error = %e, "reading the recent print jobs");
-            Vec::new()
-        })
+        self.with_store(move |s| s.recent_prints(limit))
+            .await
+            .unwrap_or_else(|e| {
+                tracing::error!(error = %e, "reading the recent print jobs");
+                Vec::new()
+            })
     }
 
     /// The ticket as it will come out, for the screen.

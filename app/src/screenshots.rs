@@ -5,7 +5,7 @@ use std::path::Path;
 use std::rc::Rc;
 
 use anyhow::Context;
-use kiosk_core::Language;
+use kiosk_core::{Explain, Language};
 use slint::platform::software_renderer::{MinimalSoftwareWindow, RepaintBufferType};
 use slint::platform::{Platform, WindowAdapter};
 use slint::{ComponentHandle, PhysicalSize, PlatformError};
@@ -354,6 +354,9 @@ impl HeadlessWindow {
         let ui = &self.ui;
         let k = ui.global::<Kiosk>();
         k.set_idle_warning(false);
+        k.set_dimmed(false);
+        k.set_staff_out_of_service(false);
+        ui.global::<crate::ui::Staff>().set_pad_open(false);
         ui.global::<Keyboard>().set_forced(false);
         k.set_page(screen.page);
         if let Some(st) = &screen.visit {
@@ -400,18 +403,113 @@ pub fn all_screens(
     Ok(screens)
 }
 
+/// Staff's screens, from what the demo's kiosk really reports: the PIN pad, the health report,
+/// the printer and scanner after a test scan, the service tab with the log's recent problems,
+/// the visitors' out-of-service notice, and the dimmed welcome screen.
+fn maintenance_screens(services: &crate::controller::Services) -> anyhow::Result<Vec<Screen>> {
+    use crate::maintenance;
+    use crate::ui::{MaintenanceTab, Staff};
+    let runtime = &services.runtime;
+    let observed = runtime.block_on(kiosk_health::observe(&maintenance::sources(services)));
+    let scanner = services.scanner.clone().context("the demo has a scanner")?;
+    let page = runtime.block_on(maintenance::scan_one_page(
+        scanner,
+        tokio_util::sync::CancellationToken::new(),
+    ))?;
+    let printing = services.printing.clone().context("the demo has a printer")?;
+    let jobs = runtime.block_on(printing.recent(10));
+    let problems = crate::logging::recent();
+    let staff = |ui: &AppWindow, tab: MaintenanceTab| {
+        let s = ui.global::<Staff>();
+        s.set_pad_open(false);
+        s.set_staff_id("ana.lopez".into());
+        s.set_tab(tab);
+        s.set_action_message("".into());
+        s.set_action_failed(false);
+    };
+    let mut screens = vec![
+        Screen::new("staff-pin-pad", Page::Welcome, None).with(|ui, _| {
+            let s = ui.global::<Staff>();
+            s.set_pad_open(true);
+            s.set_pad_locked(false);
+            s.set_pin("4029".into());
+            s.set_pad_message(
+                kiosk_core::staff::PinOutcome::Wrong { tries_left: 3 }
+                    .explain(lang_of(ui))
+                    .into(),
+            );
+        }),
+        Screen::new("staff-pin-pad-locked", Page::Welcome, None).with(|ui, _| {
+            let s = ui.global::<Staff>();
+            s.set_pin("".into());
+            s.set_pad_locked(true);
+            s.set_pad_message(
+                kiosk_core::staff::PinOutcome::Locked { minutes_left: 15 }
+                    .explain(lang_of(ui))
+                    .into(),
+            );
+        }),
+    ];
+    screens.push(Screen::new("maintenance-health", Page::Maintenance, None).with({
+        let observed = observed.clone();
+        move |ui, _| {
+            staff(ui, MaintenanceTab::Health);
+            maintenance::show_observations(ui, &observed);
+        }
+    }));
+    screens.push(
+        Screen::new("maintenance-devices", Page::Maintenance, None).with(move |ui, lang| {
+            staff(ui, MaintenanceTab::Devices);
+            maintenance::show_scan(ui, &page);
+            maintenance::show_jobs(ui, jobs.clone());
+            ui.global::<Staff>().set_action_message(
+                lang.pick(
+                    "Página escaneada: revise que se lea bien. No se guarda ni se envía.",
+                    "Page scanned: check that it reads well. It is neither kept nor sent.",
+                )
+                .into(),
+            );
+        }),
+    );
+    screens.push(
+        Screen::new("maintenance-service", Page::Maintenance, None).with(move |ui, _| {
+            staff(ui, MaintenanceTab::Service);
+            maintenance::show_problems(ui, problems.clone());
+            let s = ui.global::<Staff>();
+            s.set_out_of_service(true);
+            s.set_notice("Por favor use el quiosco junto a la puerta / Please use the kiosk by the door".into());
+        }),
+    );
+    screens.push(
+        Screen::new("out-of-service-by-staff", Page::Welcome, None).with(|ui, _| {
+            let k = ui.global::<Kiosk>();
+            k.set_staff_out_of_service(true);
+            k.set_staff_notice("Por favor use el quiosco junto a la puerta / Please use the kiosk by the door".into());
+        }),
+    );
+    screens.push(Screen::new("welcome-dimmed", Page::Welcome, None).with(|ui, _| {
+        ui.global::<Kiosk>().set_staff_out_of_service(false);
+        ui.global::<Kiosk>().set_dimmed(true);
+    }));
+    Ok(screens)
+}
+
+fn lang_of(ui: &AppWindow) -> Language {
+    ui.global::<Kiosk>().get_language().parse().unwrap_or_default()
+}
+
 /// Renders every screen in both languages to `NN-<screen>-<lang>.png` in `dir`.
 pub fn render_all(
     dir: &Path,
     size: (u32, u32),
     found: &FoundBooking,
-    engine: &SyncEngine,
-    scanner: &kiosk_scan::DeviceUri,
-    runtime: &tokio::runtime::Handle,
+    services: &crate::controller::Services,
 ) -> anyhow::Result<Vec<std::path::PathBuf>> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let headless = HeadlessWindow::open(size)?;
-    let screens = all_screens(found, engine, scanner, runtime)?;
+    let scanner = services.scanner.clone().context("the demo has a scanner")?;
+    let mut screens = all_screens(found, &services.engine, &scanner, &services.runtime)?;
+    screens.extend(maintenance_screens(services)?);
     let mut written = Vec::new();
     for lang in Language::ALL {
         controller::set_language(&headless.ui, lang);

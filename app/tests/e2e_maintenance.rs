@@ -82,7 +82,10 @@ fn staff_open_maintenance_test_print_take_the_kiosk_out_of_service_and_back_and_
         // Hold it: the pad; the right PIN: maintenance, with the health of every part.
         hold_corner(ui).await;
         type_pin(ui, ANA_PIN);
-        until(ui, "maintenance", |ui| ui.global::<Kiosk>().get_page() == Page::Maintenance).await;
+        until(ui, "maintenance", |ui| {
+            ui.global::<Kiosk>().get_page() == Page::Maintenance
+        })
+        .await;
         assert_eq!(ui.global::<Staff>().get_staff_id(), "ana");
         assert!(!ui.global::<Staff>().get_pad_open());
         assert_eq!(ui.global::<Staff>().get_pin(), "", "the PIN left the screen");
@@ -104,7 +107,10 @@ fn staff_open_maintenance_test_print_take_the_kiosk_out_of_service_and_back_and_
         // In English at a touch.
         press(ui, "English");
         until(ui, "the report in English", |ui| {
-            ui.global::<Staff>().get_health().iter().any(|l| l.area == "Printer" && l.word == "OK")
+            ui.global::<Staff>()
+                .get_health()
+                .iter()
+                .any(|l| l.area == "Printer" && l.word == "OK")
         })
         .await;
         assert!(did(&h, "ana", "maintenance-opened"));
@@ -113,12 +119,18 @@ fn staff_open_maintenance_test_print_take_the_kiosk_out_of_service_and_back_and_
         ui.global::<Staff>().set_tab(MaintenanceTab::Devices);
         press(ui, "Test print");
         until(ui, "the test print", |ui| {
-            ui.global::<Staff>().get_action_message().starts_with("Test page printed")
+            ui.global::<Staff>()
+                .get_action_message()
+                .starts_with("Test page printed")
         })
         .await;
         let jobs = h.demo.printer.control.jobs();
         let page = jobs.last().expect("a job printed");
-        assert!(page.text.contains("PRUEBA DE IMPRESIÓN") && page.text.contains("demo-kiosk"), "{}", page.text);
+        assert!(
+            page.text.contains("PRUEBA DE IMPRESIÓN") && page.text.contains("demo-kiosk"),
+            "{}",
+            page.text
+        );
         assert_eq!(page.qr, vec!["TEST".to_owned()]);
         assert!(did(&h, "ana", "test-print"));
 
@@ -126,28 +138,48 @@ fn staff_open_maintenance_test_print_take_the_kiosk_out_of_service_and_back_and_
         ui.global::<Staff>().set_tab(MaintenanceTab::Service);
         type_into(ui, "Message for visitors", "  Please use the kiosk\nby the door ");
         press(ui, "Take out of service");
-        until(ui, "out of service", |ui| ui.global::<Kiosk>().get_staff_out_of_service()).await;
+        until(ui, "out of service", |ui| {
+            ui.global::<Kiosk>().get_staff_out_of_service()
+        })
+        .await;
         press(ui, "Close maintenance");
-        until(ui, "the welcome screen", |ui| ui.global::<Kiosk>().get_page() == Page::Welcome).await;
-        assert_eq!(ui.global::<Kiosk>().get_staff_notice(), "Please use the kiosk by the door");
+        until(ui, "the welcome screen", |ui| {
+            ui.global::<Kiosk>().get_page() == Page::Welcome
+        })
+        .await;
+        assert_eq!(
+            ui.global::<Kiosk>().get_staff_notice(),
+            "Please use the kiosk by the door"
+        );
         common::until_text(ui, "Please use the kiosk by the door").await;
         // A finger on "Book an appointment" lands on the notice, not the button.
-        let book = ElementHandle::find_by_accessible_label(ui, "Reservar una cita").next().unwrap();
+        let book = ElementHandle::find_by_accessible_label(ui, "Reservar una cita")
+            .next()
+            .unwrap();
         book.single_click(PointerEventButton::Left).await;
         pause(Duration::from_millis(100)).await;
         assert_eq!(h.page(), Page::Welcome);
         assert!(did(&h, "ana", "out-of-service") && did(&h, "ana", "maintenance-closed"));
         // It stays so in the store (a restart keeps it).
-        let kept = h.runtime.block_on(h.demo.engine.with_store(|s| s.out_of_service())).unwrap();
+        let kept = h
+            .runtime
+            .block_on(h.demo.engine.with_store(|s| s.out_of_service()))
+            .unwrap();
         assert_eq!(kept.unwrap().message, "Please use the kiosk by the door");
 
         // Back in service.
         hold_corner(ui).await;
         type_pin(ui, ANA_PIN);
-        until(ui, "maintenance", |ui| ui.global::<Kiosk>().get_page() == Page::Maintenance).await;
+        until(ui, "maintenance", |ui| {
+            ui.global::<Kiosk>().get_page() == Page::Maintenance
+        })
+        .await;
         ui.global::<Staff>().set_tab(MaintenanceTab::Service);
         press(ui, "Volver a poner en servicio");
-        until(ui, "back in service", |ui| !ui.global::<Kiosk>().get_staff_out_of_service()).await;
+        until(ui, "back in service", |ui| {
+            !ui.global::<Kiosk>().get_staff_out_of_service()
+        })
+        .await;
         assert!(did(&h, "ana", "back-in-service"));
 
         // Left alone, maintenance closes itself.
@@ -170,12 +202,17 @@ fn staff_open_maintenance_test_print_take_the_kiosk_out_of_service_and_back_and_
         type_pin(ui, "111111");
         until(ui, "the lock", |ui| ui.global::<Staff>().get_pad_locked()).await;
         assert!(
-            ui.global::<Staff>().get_pad_message().starts_with("Demasiados intentos"),
+            ui.global::<Staff>()
+                .get_pad_message()
+                .starts_with("Demasiados intentos"),
             "{}",
             ui.global::<Staff>().get_pad_message()
         );
         let four = ElementHandle::find_by_accessible_label(ui, "4").next().unwrap();
-        assert!(!four.accessible_enabled().unwrap_or(true), "a locked pad takes no digits");
+        assert!(
+            !four.accessible_enabled().unwrap_or(true),
+            "a locked pad takes no digits"
+        );
         assert_eq!(h.page(), Page::Welcome);
         assert!(did(&h, "-", "pin-pad-locked"));
         // Cancelled and opened again, it still says it is locked.

@@ -71,7 +71,9 @@ pub enum PrinterState {
     /// The kiosk has no printer configured: visitors get no ticket.
     NotConfigured,
     /// It answered and can print.
-    Ready { paper_near_end: bool },
+    Ready {
+        paper_near_end: bool,
+    },
     /// A printer that cannot report its state (a one-way USB printer, a file).
     Silent,
     PaperOut,
@@ -79,7 +81,9 @@ pub enum PrinterState {
     /// Offline, or reporting an error (a cutter jam, an overheated head).
     Fault,
     /// Not found, or it did not answer.
-    Unreachable { reason: String },
+    Unreachable {
+        reason: String,
+    },
 }
 
 /// The document scanner.
@@ -93,7 +97,9 @@ pub enum ScannerState {
     /// Not connected, or not answering.
     Absent,
     /// Connected but stopped (`Stopped`, `Down`, a jam): the reason as the scanner says it.
-    Stopped { reason: String },
+    Stopped {
+        reason: String,
+    },
 }
 
 /// Free space where the database lives.
@@ -219,7 +225,11 @@ impl Report {
         let reachable = matches!(o.central, Central::Reachable { .. });
         match o.network {
             _ if reachable => add(Area::Network, Level::Green, w("Conectada", "Connected")),
-            Some(true) => add(Area::Network, Level::Green, w("Hay ruta de red", "A network route is up")),
+            Some(true) => add(
+                Area::Network,
+                Level::Green,
+                w("Hay ruta de red", "A network route is up"),
+            ),
             Some(false) => add(
                 Area::Network,
                 Level::Red,
@@ -259,7 +269,11 @@ impl Report {
         }
 
         match o.last_sync {
-            None => add(Area::Sync, Level::Red, w("Nunca se ha sincronizado", "Never synchronised")),
+            None => add(
+                Area::Sync,
+                Level::Red,
+                w("Nunca se ha sincronizado", "Never synchronised"),
+            ),
             Some(at) => {
                 let behind = (o.at - at).num_seconds().max(0);
                 let level = if behind > SYNC_LAG_RED_MINUTES * 60 {
@@ -304,7 +318,7 @@ impl Report {
 
         let queued = match (o.queued_tickets, lang) {
             (0, _) => String::new(),
-            (n, Language::Es) => format!("; {n} boleto(s) en espera"),
+            (n, Language::Es) => format!("; {n} comprobante(s) en espera"),
             (n, Language::En) => format!("; {n} ticket(s) waiting"),
         };
         let (level, words) = match &o.printer {
@@ -330,7 +344,10 @@ impl Report {
                     "Connected (it does not report its paper)",
                 ),
             ),
-            PrinterState::PaperOut => (Level::Red, w("Sin papel: ponga un rollo nuevo", "Out of paper: load a new roll")),
+            PrinterState::PaperOut => (
+                Level::Red,
+                w("Sin papel: ponga un rollo nuevo", "Out of paper: load a new roll"),
+            ),
             PrinterState::CoverOpen => (Level::Red, w("Tapa abierta: ciérrela", "Cover open: close it")),
             PrinterState::Fault => (
                 Level::Red,
@@ -347,7 +364,11 @@ impl Report {
                 },
             ),
         };
-        let level = if o.queued_tickets > 0 { level.max(Level::Amber) } else { level };
+        let level = if o.queued_tickets > 0 {
+            level.max(Level::Amber)
+        } else {
+            level
+        };
         add(Area::Printer, level, words + &queued);
 
         let (level, words) = match &o.scanner {
@@ -508,7 +529,10 @@ mod tests {
         assert!(text.contains("Answers in 42 ms"), "{text}");
         assert!(text.contains("running for 1 h 1 min; device up for 1 d 1 h"), "{text}");
         let es = Report::grade(&healthy(), Language::Es).text(Language::Es);
-        assert!(es.contains("Servidor central") && es.contains("Responde en 42 ms"), "{es}");
+        assert!(
+            es.contains("Servidor central") && es.contains("Responde en 42 ms"),
+            "{es}"
+        );
     }
 
     #[test]
@@ -594,9 +618,14 @@ mod tests {
     #[test]
     fn observations_round_trip_through_json() {
         let mut o = healthy();
-        o.printer = PrinterState::Unreachable { reason: "no USB".into() };
+        o.printer = PrinterState::Unreachable {
+            reason: "no USB".into(),
+        };
         let json = serde_json::to_string(&o).unwrap();
-        assert!(json.contains(r#""printer":{"state":"unreachable","reason":"no USB"}"#), "{json}");
+        assert!(
+            json.contains(r#""printer":{"state":"unreachable","reason":"no USB"}"#),
+            "{json}"
+        );
         let back: Observations = serde_json::from_str(&json).unwrap();
         assert_eq!(back, o);
     }

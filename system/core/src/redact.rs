@@ -13,8 +13,9 @@ static PATTERNS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
         // A CURP: 4 letters, 6 digits, the sex, 5 letters, a letter or digit, a digit.
         (r"(?i)\b[A-Z]{4}\d{6}[HMX][A-Z]{5}[A-Z0-9]\d\b", "[curp]"),
         (r"(?i)[A-Z0-9._%+-]+@[A-Z0-9.-]+\.[A-Z]{2,}", "[email]"),
-        // Ten digits or more, possibly with +, spaces, dots, dashes or brackets between.
-        (r"\+?\(?\d(?:[\s.()-]{0,2}\d){9,14}", "[phone]"),
+        // Ten digits or more, possibly with +, spaces, dots, dashes or brackets between; not
+        // digits inside a longer word (a UUID's hex groups, a hash).
+        (r"(?:\+|\b)\(?\d(?:[\s.()-]{0,2}\d){9,14}\b", "[phone]"),
     ]
     .into_iter()
     .filter_map(|(p, tag)| Regex::new(p).ok().map(|r| (r, tag)))
@@ -45,6 +46,14 @@ mod tests {
             "GET http://h/v1/curp/[curp] failed for [email], call [phone]"
         );
         assert_eq!(redact("tel 2133516800 ok"), "tel [phone] ok");
+    }
+
+    #[test]
+    fn leaves_uuids_and_hashes_alone_but_not_phones_written_with_brackets() {
+        let job = "job=http://127.0.0.1:41595/eSCL/ScanJobs/a23069a8-ab21-43e6-a928-b329ce04f1ee";
+        assert_eq!(redact(job), job);
+        assert_eq!(redact("call +1 (213) 351-6800 now"), "call [phone] now");
+        assert_eq!(redact("tel:(213) 351-6800"), "tel:([phone]");
     }
 
     #[test]

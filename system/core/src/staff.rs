@@ -315,7 +315,10 @@ mod tests {
     #[test]
     fn an_out_of_service_notice_is_one_clean_line_of_at_most_200_characters() {
         assert_eq!(
-            Notice::parse("  Use the kiosk\n by   the door\u{7}  ").unwrap().unwrap().as_str(),
+            Notice::parse("  Use the kiosk\n by   the door\u{7}  ")
+                .unwrap()
+                .unwrap()
+                .as_str(),
             "Use the kiosk by the door"
         );
         assert_eq!(Notice::parse(" \n\t ").unwrap(), None);

@@ -94,7 +94,9 @@ async fn reports_every_part_as_json_and_text_and_fails_when_the_paper_runs_out()
     assert_eq!(out.status.code(), Some(1));
     assert!(stdout.starts_with("Overall: Fault\n"), "{stdout}");
     assert!(
-        stdout.lines().any(|l| l.starts_with("Fault") && l.contains("Printer") && l.contains("Out of paper")),
+        stdout
+            .lines()
+            .any(|l| l.starts_with("Fault") && l.contains("Printer") && l.contains("Out of paper")),
         "{stdout}"
     );
     assert!(stdout.contains("Answers in"), "{stdout}");
@@ -115,6 +117,9 @@ fn says_which_database_is_missing_instead_of_creating_one() {
     let out = diagnose(&config, &[]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("no kiosk database at") && stderr.contains("nowhere"), "{stderr}");
+    assert!(
+        stderr.contains("no kiosk database at") && stderr.contains("nowhere"),
+        "{stderr}"
+    );
     assert!(!dir.path().join("nowhere").exists());
 }

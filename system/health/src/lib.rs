@@ -44,7 +44,11 @@ pub struct Sources {
 
 /// Asks every part, all at once, each within [`PROBE_TIMEOUT`].
 pub async fn observe(s: &Sources) -> Observations {
-    let (central, printer, scanner) = tokio::join!(central(&s.engine), printer(s.printer.clone()), scanner(s.scanner.clone()));
+    let (central, printer, scanner) = tokio::join!(
+        central(&s.engine),
+        printer(s.printer.clone()),
+        scanner(s.scanner.clone())
+    );
     let store = s
         .engine
         .with_store(|st| {
@@ -63,7 +67,10 @@ pub async fn observe(s: &Sources) -> Observations {
     };
     let status = s.engine.status().await.ok();
     let data_dir = s.data_dir.clone();
-    let disk = tokio::task::spawn_blocking(move || disk(&data_dir)).await.ok().flatten();
+    let disk = tokio::task::spawn_blocking(move || disk(&data_dir))
+        .await
+        .ok()
+        .flatten();
     Observations {
         at: Utc::now(),
         network: network(),
@@ -253,7 +260,10 @@ mod tests {
             ..ok
         };
         assert_eq!(printer_state(out), PrinterState::PaperOut);
-        let open = kiosk_print::PrinterStatus { cover_open: true, ..out };
+        let open = kiosk_print::PrinterStatus {
+            cover_open: true,
+            ..out
+        };
         assert_eq!(printer_state(open), PrinterState::CoverOpen);
     }
 }

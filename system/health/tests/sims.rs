@@ -50,8 +50,20 @@ async fn every_part_answering_is_green_and_a_failing_one_turns_red_with_its_reas
     };
 
     let r = kiosk_health::report(&sources, Language::En).await;
-    for area in [Area::Central, Area::Sync, Area::Outbox, Area::Printer, Area::Scanner, Area::Clock] {
-        assert_eq!(r.check(area).unwrap().level, Level::Green, "{area:?}: {}", r.text(Language::En));
+    for area in [
+        Area::Central,
+        Area::Sync,
+        Area::Outbox,
+        Area::Printer,
+        Area::Scanner,
+        Area::Clock,
+    ] {
+        assert_eq!(
+            r.check(area).unwrap().level,
+            Level::Green,
+            "{area:?}: {}",
+            r.text(Language::En)
+        );
     }
     assert!(matches!(r.observations.central, Central::Reachable { .. }));
     assert!(r.check(Area::Software).unwrap().detail.starts_with("Version 9.9.9"));

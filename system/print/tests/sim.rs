@@ -231,7 +231,12 @@ async fn the_test_page_prints_outside_the_queue_with_spanish_accents_and_its_qr(
     assert_eq!(jobs.len(), 1);
     assert!(jobs[0].cut && jobs[0].unknown.is_empty(), "{:?}", jobs[0].unknown);
     assert_eq!(jobs[0].qr, vec!["TEST".to_owned()]);
-    for words in ["PRUEBA DE IMPRESIÓN", "LAX-LOBBY-1", "áéíóú ÁÉÍÓÚ ñÑ üÜ ¿? ¡! €", &"1234567890".repeat(4)] {
+    for words in [
+        "PRUEBA DE IMPRESIÓN",
+        "LAX-LOBBY-1",
+        "áéíóú ÁÉÍÓÚ ñÑ üÜ ¿? ¡! €",
+        &"1234567890".repeat(4),
+    ] {
         assert!(jobs[0].text.contains(words), "{words:?} in {}", jobs[0].text);
     }
     // Nothing was queued for it, and the status query answers between jobs.

@@ -32,9 +32,11 @@ impl Store {
     pub fn out_of_service(&self) -> Result<Option<OutOfService>> {
         let row: Option<(String, String, String)> = self
             .conn
-            .query_row("SELECT message, staff_id, since FROM out_of_service WHERE id = 1", [], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-            })
+            .query_row(
+                "SELECT message, staff_id, since FROM out_of_service WHERE id = 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
             .optional()?;
         row.map(|(message, staff_id, since)| {
             Ok(OutOfService {
@@ -297,4 +299,3 @@ mod tests {
         );
     }
 }
-
