@@ -7,6 +7,7 @@
 mod config;
 mod curp;
 mod diagnose;
+mod logs;
 mod pdf;
 mod print;
 mod scan;
@@ -45,6 +46,9 @@ enum Command {
     /// The kiosk's health, as the maintenance screen shows it: green, amber or red for the
     /// network, central server, sync, outbox, printer, scanner, disk and clock. Exit 1 if red.
     Diagnose(diagnose::DiagnoseArgs),
+    /// The kiosk's recent log (journald) and the staff audit log, personal data redacted, for
+    /// support: `kioskctl logs --since 1h > support.txt`.
+    Logs(logs::LogsArgs),
     /// Run one sync round with the central server and print what changed.
     Sync(sync::SyncArgs),
     /// Build one PDF from JPEG or PNG pages within a byte budget (as the Documents step does).
@@ -85,6 +89,7 @@ fn main() -> ExitCode {
         Command::Config { command } => Ok(config::run(command)),
         Command::Pdf(args) => pdf::run(&args),
         Command::Diagnose(args) => runtime().and_then(|rt| rt.block_on(diagnose::run(args))),
+        Command::Logs(args) => logs::run(&args),
         Command::Sync(args) => runtime().and_then(|rt| rt.block_on(sync::run(args))),
         Command::Scanners(args) => runtime().and_then(|rt| rt.block_on(scan::scanners(args))),
         Command::Scan(args) => runtime().and_then(|rt| rt.block_on(scan::scan(args))),

@@ -465,6 +465,19 @@ impl Store {
         Ok(())
     }
 
+    /// The audit entries at or after `since`, oldest first: `(at, staff, action, detail)`.
+    pub fn audit_since(&self, since: DateTime<Utc>) -> Result<Vec<(DateTime<Utc>, String, String, String)>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT at, staff_id, action, detail FROM audit WHERE at >= ?1 ORDER BY id")?;
+        let rows: Vec<(String, String, String, String)> = stmt
+            .query_map([ts(since)], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+            .collect::<std::result::Result<_, _>>()?;
+        rows.into_iter()
+            .map(|(at, staff, action, detail)| Ok((parse_ts(&at)?, staff, action, detail)))
+            .collect()
+    }
+
     /// The most recent audit entries, newest first: `(at, staff, action, detail)`.
     pub fn audit_log(&self, limit: u32) -> Result<Vec<(String, String, String, String)>> {
         let mut stmt = self
