@@ -131,8 +131,14 @@ fn journal(args: &LogsArgs, since: DateTime<Utc>, out: &mut impl Write) -> anyho
 fn audit(db: &Path, since: DateTime<Utc>, out: &mut impl Write) -> anyhow::Result<usize> {
     let (store, _) = Store::open(db).with_context(|| format!("opening {}", db.display()))?;
     let entries = store.audit_since(since)?;
-    for (at, staff, action, detail) in &entries {
-        let line = format!("{} AUDIT {staff} {action} {detail}", at.format("%Y-%m-%dT%H:%M:%SZ"));
+    for e in &entries {
+        let line = format!(
+            "{} AUDIT {} {} {}",
+            e.at.format("%Y-%m-%dT%H:%M:%SZ"),
+            e.staff_id,
+            e.action,
+            e.detail
+        );
         writeln!(out, "{}", redact(line.trim_end()))?;
     }
     Ok(entries.len())

@@ -60,6 +60,16 @@ pub enum Opened {
     },
 }
 
+/// One staff action in the audit log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry {
+    pub at: DateTime<Utc>,
+    /// The staff member ([`UNKNOWN_STAFF`] for a wrong PIN).
+    pub staff_id: String,
+    pub action: String,
+    pub detail: String,
+}
+
 pub(crate) fn ts(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
@@ -465,8 +475,8 @@ impl Store {
         Ok(())
     }
 
-    /// The audit entries at or after `since`, oldest first: `(at, staff, action, detail)`.
-    pub fn audit_since(&self, since: DateTime<Utc>) -> Result<Vec<(DateTime<Utc>, String, String, String)>> {
+    /// The audit entries at or after `since`, oldest first.
+    pub fn audit_since(&self, since: DateTime<Utc>) -> Result<Vec<AuditEntry>> {
         let mut stmt = self
             .conn
             .prepare("SELECT at, staff_id, action, detail FROM audit WHERE at >= ?1 ORDER BY id")?;
@@ -474,7 +484,14 @@ impl Store {
             .query_map([ts(since)], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
             .collect::<std::result::Result<_, _>>()?;
         rows.into_iter()
-            .map(|(at, staff, action, detail)| Ok((parse_ts(&at)?, staff, action, detail)))
+            .map(|(at, staff_id, action, detail)| {
+                Ok(AuditEntry {
+                    at: parse_ts(&at)?,
+                    staff_id,
+                    action,
+                    detail,
+                })
+            })
             .collect()
     }
 
