@@ -48,7 +48,8 @@ fn exports_the_last_hours_log_and_audit_with_personal_data_redacted() {
                            "TARGET": "kiosk_print::queue", "MESSAGE": "ticket not printed; it stays queued",
                            "F_ERROR": "the printer is out of paper"}),
     ];
-    std::fs::write(&journal, entries.iter().map(|e| format!("{e}\n")).collect::<String>()).unwrap();
+    let lines: Vec<String> = entries.iter().map(ToString::to_string).collect();
+    std::fs::write(&journal, lines.join("\n")).unwrap();
 
     let out = Command::new(env!("CARGO_BIN_EXE_kioskctl"))
         .args(["logs", "--since", "1h", "--config"])
