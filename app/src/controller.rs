@@ -88,6 +88,26 @@ struct Timers {
 /// The welcome screen dims after this long with nobody in front of it and no touch.
 pub const DIM_AFTER: Duration = Duration::from_secs(180);
 
+/// Tests: the welcome screen dims after `d` instead of [`DIM_AFTER`].
+pub fn dim_after(d: Duration) {
+    DIM_WAIT.set(d);
+}
+
+/// Dims the screen (and the backlight, where the display has one) or lights it again.
+fn set_dimmed(ui: &AppWindow, dimmed: bool) {
+    let k = ui.global::<Kiosk>();
+    if k.get_dimmed() == dimmed {
+        return;
+    }
+    k.set_dimmed(dimmed);
+    let backlight = STATE.with_borrow(|st| st.services.as_ref().and_then(|s| s.device.backlight.clone()));
+    if let Some(b) = backlight
+        && let Err(e) = b.set_dimmed(dimmed)
+    {
+        tracing::warn!(error = %e, "the display's backlight cannot be set");
+    }
+}
+
 /// How often the welcome screen asks whether the server answers.
 const HEALTH_EVERY: Duration = Duration::from_secs(15);
 
@@ -97,18 +117,19 @@ thread_local! {
     static TIMERS: Timers = Timers::default();
     /// The presence sensor sees someone in front of the kiosk.
     static PRESENT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    static DIM_WAIT: std::cell::Cell<Duration> = const { std::cell::Cell::new(DIM_AFTER) };
 }
 
 /// (Re)starts the countdown to dimming the welcome screen.
 fn start_dim_timer(ui: &AppWindow) {
     let weak = ui.as_weak();
     TIMERS.with(|t| {
-        t.dim.start(TimerMode::SingleShot, DIM_AFTER, move || {
+        t.dim.start(TimerMode::SingleShot, DIM_WAIT.get(), move || {
             let Some(ui) = weak.upgrade() else { return };
             let k = ui.global::<Kiosk>();
             if k.get_page() == Page::Welcome && !PRESENT.get() && !ui.global::<crate::ui::Staff>().get_pad_open() {
                 tracing::debug!("nobody in front of the kiosk: dimming");
-                k.set_dimmed(true);
+                set_dimmed(&ui, true);
             }
         });
     });
@@ -118,7 +139,7 @@ fn start_dim_timer(ui: &AppWindow) {
 fn presence(ui: &AppWindow, here: bool) {
     PRESENT.set(here);
     if here {
-        ui.global::<Kiosk>().set_dimmed(false);
+        set_dimmed(ui, false);
     }
     start_dim_timer(ui);
 }
@@ -340,7 +361,7 @@ pub fn end_visit(ui: &AppWindow) {
 /// A touch: the inactivity clock starts again (maintenance's own, while it is open).
 fn touched(ui: &AppWindow) {
     ui.global::<Kiosk>().set_idle_warning(false);
-    ui.global::<Kiosk>().set_dimmed(false);
+    set_dimmed(ui, false);
     start_dim_timer(ui);
     if ui.global::<Kiosk>().get_page() == Page::Maintenance {
         TIMERS.with(|t| {

@@ -15,6 +15,8 @@ pub struct DeviceParts {
     pub clock: Arc<dyn ClockSync>,
     /// Call-staff presses since the last heartbeat.
     pub staff_calls: Arc<AtomicU32>,
+    /// The display's backlight, dimmed with the screen (`None`: dimmed on screen only).
+    pub backlight: Option<kiosk_device::backlight::Backlight>,
 }
 
 impl DeviceParts {
@@ -28,6 +30,7 @@ impl DeviceParts {
             gpio,
             clock,
             staff_calls: Arc::default(),
+            backlight: None,
         }
     }
 
@@ -47,7 +50,10 @@ impl DeviceParts {
             tracing::info!("built without the rpi feature: no LED nor buttons");
             Arc::new(SimGpio::default())
         };
-        DeviceParts::new(gpio, Arc::new(KernelClock))
+        DeviceParts {
+            backlight: kiosk_device::backlight::Backlight::of_this_machine(),
+            ..DeviceParts::new(gpio, Arc::new(KernelClock))
+        }
     }
 
     /// Takes the count of call-staff presses for a heartbeat.

@@ -43,6 +43,26 @@ fn a_visitor_signs_in_with_llave_mx_after_a_refusal_on_their_phone() {
         common::until_text(ui, "Llamamos a una persona del personal; vendrá a ayudarle.").await;
         assert_eq!(h.device_calls(), 1);
 
+        // Nobody in front of the kiosk: the welcome screen dims; someone arriving wakes it,
+        // and while they stand there it does not dim again.
+        controller::dim_after(std::time::Duration::from_millis(200));
+        ui.global::<Kiosk>().invoke_touched();
+        until(ui, "the screen dimmed", |ui| ui.global::<Kiosk>().get_dimmed()).await;
+        board.presence(true);
+        until(ui, "the screen woken", |ui| !ui.global::<Kiosk>().get_dimmed()).await;
+        common::pause(std::time::Duration::from_millis(400)).await;
+        assert!(!ui.global::<Kiosk>().get_dimmed(), "dimmed with someone in front");
+        board.presence(false);
+        until(ui, "dimmed once they left", |ui| ui.global::<Kiosk>().get_dimmed()).await;
+        controller::dim_after(controller::DIM_AFTER);
+        // A finger anywhere on the dimmed screen.
+        let middle = slint::LogicalPosition::new(640.0, 400.0);
+        let button = slint::platform::PointerEventButton::Left;
+        ui.window().dispatch_event(slint::platform::WindowEvent::PointerPressed { position: middle, button });
+        ui.window().dispatch_event(slint::platform::WindowEvent::PointerReleased { position: middle, button });
+        assert!(!ui.global::<Kiosk>().get_dimmed(), "a touch wakes it");
+        assert_eq!(h.page(), Page::Welcome, "the waking touch pressed nothing");
+
         press(ui, "Reservar una cita");
         press(ui, "Iniciar sesión con Llave MX en su teléfono");
         until(ui, "the QR code", |ui| {

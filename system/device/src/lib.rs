@@ -4,10 +4,12 @@
 //! [`gpio::Gpio`] trait (the Pi's pins through `rppal` with the `rpi` feature, a simulated
 //! board everywhere else); systemd's notify protocol ([`systemd`]: `READY=1` once the first
 //! screen is drawn, `WATCHDOG=1` from the UI loop); and whether the kernel's clock is
-//! synchronised ([`clock`]), without which no appointment time is shown.
+//! synchronised ([`clock`]), without which no appointment time is shown; the display's
+//! [`backlight`], dimmed while nobody is in front of the kiosk.
 //!
 //! What it is not for: deciding what the LED or a button press means (the app does).
 
+pub mod backlight;
 pub mod clock;
 pub mod gpio;
 pub mod systemd;
