@@ -1543,6 +1543,8 @@ pub fn check_health(ui: &Weak<AppWindow>) {
             }
         };
         let k = app.global::<Kiosk>();
+        // Staff took it out of service: the LED says so too.
+        let staff_out = k.get_staff_out_of_service();
         if k.get_out_of_service() != out {
             tracing::warn!(out_of_service = out, "booking availability changed");
             k.set_out_of_service(out);
@@ -1551,7 +1553,7 @@ pub fn check_health(ui: &Weak<AppWindow>) {
             tracing::warn!(synchronised = clock_ok, "the clock's state changed");
             k.set_clock_unsynced(!clock_ok);
         }
-        let led = kiosk_device::gpio::Led::for_health(out, clock_ok, degraded);
+        let led = kiosk_device::gpio::Led::for_health(out || staff_out, clock_ok, degraded);
         if let Err(e) = services.device.gpio.set_led(led) {
             tracing::warn!(error = %e, "the status LED");
         }

@@ -417,6 +417,7 @@ pub fn sources(services: &Services) -> kiosk_health::Sources {
         printer: services.printing.as_ref().map(|p| p.queue().clone()),
         scanner: services.scanner.clone(),
         data_dir: services.kiosk.data_dir.clone(),
+        offices: services.kiosk.offices.clone(),
         clock: services.device.clock.clone(),
         started: Some(services.kiosk.started),
         version: env!("CARGO_PKG_VERSION").into(),

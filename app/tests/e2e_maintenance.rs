@@ -13,6 +13,8 @@ use citas_kiosk::ui::{Kiosk, MaintenanceTab, Page, Staff};
 use common::{Harness, pause, press, type_into, until};
 use i_slint_backend_testing::ElementHandle;
 use kiosk_core::staff::{Pin, StaffId};
+use kiosk_device::clock::AssumedClock;
+use kiosk_device::gpio::{Led, SimGpio};
 use slint::platform::{PointerEventButton, WindowEvent};
 use slint::{ComponentHandle, LogicalPosition, Model};
 
@@ -58,7 +60,9 @@ fn did(h: &Harness, staff: &str, action: &str) -> bool {
 
 #[test]
 fn staff_open_maintenance_test_print_take_the_kiosk_out_of_service_and_back_and_five_wrong_pins_lock_the_pad() {
-    let h = Harness::start();
+    let board = std::sync::Arc::new(SimGpio::default());
+    let device = citas_kiosk::device::DeviceParts::new(board.clone(), std::sync::Arc::new(AssumedClock::new(true)));
+    let h = Harness::start_with(device);
     h.runtime
         .block_on(h.demo.engine.with_store(|s| {
             s.staff_add(

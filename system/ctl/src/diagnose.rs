@@ -61,6 +61,7 @@ pub(crate) async fn run(args: DiagnoseArgs) -> anyhow::Result<ExitCode> {
         )),
         scanner: Some(config.scanner.clone()),
         data_dir: config.data_dir.clone(),
+        offices: config.offices.clone(),
         clock: Arc::new(kiosk_device::clock::KernelClock),
         started: None,
         version: env!("CARGO_PKG_VERSION").into(),

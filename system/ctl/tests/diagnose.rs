@@ -83,6 +83,35 @@ async fn reports_every_part_as_json_and_text_and_fails_when_the_paper_runs_out()
     assert_eq!(level("sync"), "red");
     assert_eq!(out.status.code(), Some(1));
 
+    // Once it synced (as the kiosk does, recorded in its database), the line is green.
+    let synced = tokio::task::spawn_blocking({
+        let (url, db) = (central.url.clone(), data.join("kiosk.db"));
+        move || {
+            Command::new(env!("CARGO_BIN_EXE_kioskctl"))
+                .args(["sync", "--office", "LAX", "--server", &url, "--db"])
+                .arg(db)
+                .output()
+                .unwrap()
+        }
+    })
+    .await
+    .unwrap();
+    assert!(synced.status.success(), "{}", String::from_utf8_lossy(&synced.stderr));
+    let out = tokio::task::spawn_blocking({
+        let config = config.clone();
+        move || diagnose(&config, &["--json"])
+    })
+    .await
+    .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let sync = json["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["area"] == "sync")
+        .unwrap();
+    assert_eq!(sync["level"], "green", "{sync}");
+
     printer.control.change(PrinterChange {
         paper: Some(Paper::Out),
         ..PrinterChange::default()

@@ -36,6 +36,8 @@ pub struct Sources {
     pub scanner: Option<DeviceUri>,
     /// Where the database lives (its file system's free space is reported).
     pub data_dir: PathBuf,
+    /// The offices whose calendars the kiosk keeps: the sync line is the stalest one's.
+    pub offices: Vec<String>,
     pub clock: Arc<dyn ClockSync>,
     /// When the app started (`None` from a tool outside it).
     pub started: Option<Instant>,
@@ -49,20 +51,32 @@ pub async fn observe(s: &Sources) -> Observations {
         printer(s.printer.clone()),
         scanner(s.scanner.clone())
     );
+    let offices = s.offices.clone();
     let store = s
         .engine
-        .with_store(|st| {
+        .with_store(move |st| {
             let oldest = st.outbox()?.iter().map(|e| e.created_at).min();
             let queued = st.queued_prints()?.len();
             let out = st.out_of_service()?;
-            Ok((oldest, queued, out))
+            // The stalest office's last sync (none while any office never synced), as the
+            // store keeps it: the same for the app and for a tool beside it.
+            let mut last_sync = Some(None);
+            for office in &offices {
+                let at = st.last_sync(office)?;
+                last_sync = match (last_sync, at) {
+                    (Some(None), Some(at)) => Some(Some(at)),
+                    (Some(Some(seen)), Some(at)) => Some(Some(seen.min(at))),
+                    _ => None,
+                };
+            }
+            Ok((oldest, queued, out, last_sync.flatten()))
         })
         .await;
-    let (oldest_outbox, queued_tickets, out_of_service) = match store {
-        Ok((oldest, queued, out)) => (oldest, u64::try_from(queued).unwrap_or(u64::MAX), out),
+    let (oldest_outbox, queued_tickets, out_of_service, last_sync) = match store {
+        Ok((oldest, queued, out, last)) => (oldest, u64::try_from(queued).unwrap_or(u64::MAX), out, last),
         Err(e) => {
             tracing::error!(error = %e, "the store cannot be read for the health report");
-            (None, 0, None)
+            (None, 0, None, None)
         }
     };
     let status = s.engine.status().await.ok();
@@ -75,7 +89,7 @@ pub async fn observe(s: &Sources) -> Observations {
         at: Utc::now(),
         network: network(),
         central,
-        last_sync: status.as_ref().and_then(|st| st.last_sync),
+        last_sync,
         outbox_depth: status.as_ref().map_or(0, |st| st.outbox_depth),
         oldest_outbox,
         printer,

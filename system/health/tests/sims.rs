@@ -44,6 +44,7 @@ async fn every_part_answering_is_green_and_a_failing_one_turns_red_with_its_reas
         )),
         scanner: Some(format!("escl+{}", scanner.url).parse().unwrap()),
         data_dir: dir.path().to_owned(),
+        offices: vec!["LAX".into()],
         clock: Arc::new(AssumedClock::new(true)),
         started: Some(std::time::Instant::now()),
         version: "9.9.9".into(),
