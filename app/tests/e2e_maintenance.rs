@@ -146,6 +146,7 @@ fn staff_open_maintenance_test_print_take_the_kiosk_out_of_service_and_back_and_
             ui.global::<Kiosk>().get_staff_out_of_service()
         })
         .await;
+        until(ui, "the LED red", |_| board.led() == Some(Led::OutOfService)).await;
         press(ui, "Close maintenance");
         until(ui, "the welcome screen", |ui| {
             ui.global::<Kiosk>().get_page() == Page::Welcome
@@ -184,6 +185,7 @@ fn staff_open_maintenance_test_print_take_the_kiosk_out_of_service_and_back_and_
             !ui.global::<Kiosk>().get_staff_out_of_service()
         })
         .await;
+        until(ui, "the LED no longer red", |_| board.led() != Some(Led::OutOfService)).await;
         assert!(did(&h, "ana", "back-in-service"));
 
         // Left alone, maintenance closes itself.
