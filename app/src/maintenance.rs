@@ -806,14 +806,3 @@ fn restart(ui: &AppWindow) {
         },
     );
 }
-
-/// For tests and the screenshots: the staff member whose maintenance is open.
-pub fn open_as(ui: &AppWindow, id: &str) -> bool {
-    match StaffId::parse(id) {
-        Ok(id) => {
-            open(ui, id);
-            true
-        }
-        Err(_) => false,
-    }
-}
