@@ -43,6 +43,33 @@ pub struct Config {
     pub scanner: DeviceUri,
     pub printer: PrinterUri,
     pub paper: Paper,
+    pub network: Network,
+}
+
+/// Where the kiosk keeps its data when the configuration does not say.
+pub const DEFAULT_DATA_DIR: &str = "/data/kiosk";
+
+/// The network the kiosk joins and the time servers it trusts (applied to the OS at first boot
+/// by `kioskctl adopt`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Network {
+    /// `None`: wired only.
+    pub wifi: Option<Wifi>,
+    /// NTP servers (consulate networks may block public ones); empty: the image's defaults.
+    pub ntp: Vec<String>,
+}
+
+/// A WPA2/WPA3-Personal network.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Wifi {
+    pub ssid: String,
+    pub psk: String,
+}
+
+impl fmt::Debug for Wifi {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Wifi").field("ssid", &self.ssid).finish_non_exhaustive() // never the key
+    }
 }
 
 /// One problem, where it is.
@@ -89,6 +116,15 @@ struct Raw {
     kiosk: Option<RawKiosk>,
     scanner: Option<RawScanner>,
     printer: Option<RawPrinter>,
+    network: Option<RawNetwork>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawNetwork {
+    wifi_ssid: Option<Spanned<String>>,
+    wifi_psk: Option<Spanned<String>>,
+    ntp: Option<Spanned<Vec<String>>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -277,9 +313,10 @@ fn check(layers: &[Layer]) -> Result<Config, Vec<Problem>> {
             }
         },
     );
-    let data_dir = c.required(
+    let data_dir = c.optional(
         "kiosk.data_dir",
         |r| r.kiosk.as_ref()?.data_dir.as_ref(),
+        PathBuf::from(DEFAULT_DATA_DIR),
         |d| {
             let p = PathBuf::from(d);
             if p.is_absolute() {
@@ -342,6 +379,58 @@ fn check(layers: &[Layer]) -> Result<Config, Vec<Problem>> {
             text.parse::<Paper>().map_err(|e| e.to_string())
         },
     );
+    let ssid = c.optional(
+        "network.wifi_ssid",
+        |r| r.network.as_ref()?.wifi_ssid.as_ref(),
+        None,
+        |s| {
+            if (1..=32).contains(&s.len()) && !s.chars().any(char::is_control) {
+                Ok(Some(s.clone()))
+            } else {
+                Err("1 to 32 bytes, no control characters".into())
+            }
+        },
+    );
+    let psk = c.optional(
+        "network.wifi_psk",
+        |r| r.network.as_ref()?.wifi_psk.as_ref(),
+        None,
+        |k| {
+            let passphrase = (8..=63).contains(&k.len()) && k.chars().all(|c| (' '..='~').contains(&c));
+            let raw = k.len() == 64 && k.chars().all(|c| c.is_ascii_hexdigit());
+            if passphrase || raw {
+                Ok(Some(k.clone()))
+            } else {
+                Err("a WPA passphrase of 8 to 63 printable ASCII characters, or 64 hex digits".into())
+            }
+        },
+    );
+    let ntp = c.optional(
+        "network.ntp",
+        |r| r.network.as_ref()?.ntp.as_ref(),
+        Vec::new(),
+        |servers| match servers.iter().find(|h| !is_host(h)) {
+            Some(h) => Err(format!("{h:?} is not a host name or address")),
+            None => Ok(servers.clone()),
+        },
+    );
+    let wifi = match (ssid, psk) {
+        (Some(Some(ssid)), Some(Some(psk))) => Some(Some(Wifi { ssid, psk })),
+        (Some(None), Some(None)) => Some(None),
+        (Some(Some(_)), Some(None)) => {
+            c.missing("network.wifi_psk", "is needed with network.wifi_ssid");
+            None
+        }
+        (Some(None), Some(Some(_))) => {
+            c.missing("network.wifi_ssid", "is needed with network.wifi_psk");
+            None
+        }
+        _ => None,
+    };
+    let network = match (wifi, ntp) {
+        (Some(wifi), Some(ntp)) => Some(Network { wifi, ntp }),
+        _ => None,
+    };
     match (
         server,
         enrolment_token,
@@ -352,6 +441,7 @@ fn check(layers: &[Layer]) -> Result<Config, Vec<Problem>> {
         scanner,
         printer,
         paper,
+        network,
     ) {
         (
             Some(server),
@@ -363,6 +453,7 @@ fn check(layers: &[Layer]) -> Result<Config, Vec<Problem>> {
             Some(scanner),
             Some(printer),
             Some(paper),
+            Some(network),
         ) if c.problems.is_empty() => Ok(Config {
             server,
             enrolment_token,
@@ -373,8 +464,77 @@ fn check(layers: &[Layer]) -> Result<Config, Vec<Problem>> {
             scanner,
             printer,
             paper,
+            network,
         }),
         _ => Err(c.problems),
+    }
+}
+
+/// A DNS name (letters, digits, '-', dots between labels) or an IP address.
+fn is_host(h: &str) -> bool {
+    if h.parse::<std::net::IpAddr>().is_ok() {
+        return true;
+    }
+    !h.is_empty()
+        && h.len() <= 253
+        && h.split('.').all(|label| {
+            (1..=63).contains(&label.len())
+                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+        })
+}
+
+/// What a technician provisions for one kiosk: the file `kioskctl provision` writes on the
+/// boot partition and `kioskctl adopt` moves to [`PROVISIONED`] at first boot.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Provisioning {
+    pub kiosk_id: String,
+    pub office: String,
+    pub server: String,
+    pub enrolment_token: String,
+    pub wifi: Option<Wifi>,
+    pub ntp: Vec<String>,
+}
+
+impl fmt::Debug for Provisioning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Provisioning")
+            .field("kiosk_id", &self.kiosk_id)
+            .field("office", &self.office)
+            .field("server", &self.server)
+            .field("wifi", &self.wifi)
+            .field("ntp", &self.ntp)
+            .finish_non_exhaustive() // never the token
+    }
+}
+
+impl Provisioning {
+    /// The kiosk.toml layer, checked as the kiosk will read it (alone: everything else keeps
+    /// the image's defaults).
+    pub fn render(&self, path: &Path) -> Result<(String, Config), ConfigError> {
+        let q = |s: &str| toml::Value::String(s.to_owned()).to_string();
+        let mut text = format!(
+            "# Written by kioskctl provision for kiosk {id}; moved to {PROVISIONED} at first boot.\n\n\
+             [server]\nurl = {url}\nenrolment_token = {token}\n\n[kiosk]\nid = {idq}\noffices = [{office}]\n",
+            id = self.kiosk_id.replace(['\n', '\r'], " "),
+            url = q(&self.server),
+            token = q(&self.enrolment_token),
+            idq = q(&self.kiosk_id),
+            office = q(&self.office),
+        );
+        if self.wifi.is_some() || !self.ntp.is_empty() {
+            text.push_str("\n[network]\n");
+        }
+        if let Some(w) = &self.wifi {
+            text.push_str(&format!("wifi_ssid = {}\nwifi_psk = {}\n", q(&w.ssid), q(&w.psk)));
+        }
+        if !self.ntp.is_empty() {
+            let servers: Vec<String> = self.ntp.iter().map(|h| q(h)).collect();
+            text.push_str(&format!("ntp = [{}]\n", servers.join(", ")));
+        }
+        let config = Config::parse(&text, path)?;
+        Ok((text, config))
     }
 }
 
@@ -513,10 +673,64 @@ offices = ["LAX", "SAN"]
     }
 
     #[test]
+    fn reads_the_network_and_keeps_the_wifi_key_out_of_debug_output() {
+        let c = parse(&format!(
+            "{GOOD}[network]\nwifi_ssid = \"Consulado\"\nwifi_psk = \"correct horse battery\"\nntp = [\"ntp.sre.example\", \"10.0.0.1\"]\n"
+        ))
+        .unwrap();
+        let wifi = c.network.wifi.clone().unwrap();
+        assert_eq!((wifi.ssid.as_str(), wifi.psk.as_str()), ("Consulado", "correct horse battery"));
+        assert_eq!(c.network.ntp, ["ntp.sre.example", "10.0.0.1"]);
+        assert!(!format!("{c:?}").contains("horse"));
+        let e = parse(&format!("{GOOD}[network]\nwifi_ssid = \"Consulado\"\nntp = [\"-bad-\"]\n")).unwrap_err();
+        let lines: Vec<String> = e.problems.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            lines,
+            [
+                "k.toml:10: network.ntp: \"-bad-\" is not a host name or address",
+                "k.toml: network.wifi_psk: is needed with network.wifi_ssid"
+            ]
+        );
+        let e = parse(&format!("{GOOD}[network]\nwifi_ssid = \"C\"\nwifi_psk = \"short\"\n")).unwrap_err();
+        assert!(e.to_string().starts_with("k.toml:10: network.wifi_psk: a WPA passphrase"), "{e}");
+    }
+
+    #[test]
+    fn a_provisioning_file_is_a_complete_configuration_on_its_own() {
+        let p = Provisioning {
+            kiosk_id: "LAX-LOBBY-1".into(),
+            office: "LAX".into(),
+            server: "https://citas.example/api/".into(),
+            enrolment_token: "K7Q2-\"quoted\"".into(),
+            wifi: Some(Wifi {
+                ssid: "Consulado \"5G\"".into(),
+                psk: "correct horse battery".into(),
+            }),
+            ntp: vec!["ntp.sre.example".into()],
+        };
+        let (text, c) = p.render(Path::new("boot/kiosk.toml")).unwrap();
+        assert_eq!(c.kiosk_id, "LAX-LOBBY-1");
+        assert_eq!(c.offices, ["LAX"]);
+        assert_eq!(c.enrolment_token.as_deref(), Some("K7Q2-\"quoted\""));
+        assert_eq!(c.data_dir, PathBuf::from(DEFAULT_DATA_DIR));
+        assert_eq!(c.network.wifi.unwrap().ssid, "Consulado \"5G\"");
+        assert!(text.starts_with("# Written by kioskctl provision for kiosk LAX-LOBBY-1"));
+        assert!(!format!("{p:?}").contains("K7Q2"));
+        let bad = Provisioning {
+            server: "ftp://x".into(),
+            ..p
+        };
+        assert_eq!(
+            bad.render(Path::new("boot/kiosk.toml")).unwrap_err().to_string(),
+            "boot/kiosk.toml:4: server.url: must be an http(s) address"
+        );
+    }
+
+    #[test]
     fn names_what_is_missing() {
         let e = parse("[server]\nurl = \"https://x/\"\n").unwrap_err();
         let keys: Vec<&str> = e.problems.iter().map(|p| p.key.as_str()).collect();
-        assert_eq!(keys, ["kiosk.id", "kiosk.data_dir", "kiosk.offices"]);
+        assert_eq!(keys, ["kiosk.id", "kiosk.offices"]);
         assert_eq!(e.problems[0].to_string(), "k.toml: kiosk.id: is missing");
     }
 
