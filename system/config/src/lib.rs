@@ -15,6 +15,7 @@
 //! same parser that will use it.
 
 use std::fmt;
+use std::fmt::Write as _;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -527,11 +528,11 @@ impl Provisioning {
             text.push_str("\n[network]\n");
         }
         if let Some(w) = &self.wifi {
-            text.push_str(&format!("wifi_ssid = {}\nwifi_psk = {}\n", q(&w.ssid), q(&w.psk)));
+            let _ = write!(text, "wifi_ssid = {}\nwifi_psk = {}\n", q(&w.ssid), q(&w.psk));
         }
         if !self.ntp.is_empty() {
             let servers: Vec<String> = self.ntp.iter().map(|h| q(h)).collect();
-            text.push_str(&format!("ntp = [{}]\n", servers.join(", ")));
+            let _ = writeln!(text, "ntp = [{}]", servers.join(", "));
         }
         let config = Config::parse(&text, path)?;
         Ok((text, config))
@@ -679,10 +680,16 @@ offices = ["LAX", "SAN"]
         ))
         .unwrap();
         let wifi = c.network.wifi.clone().unwrap();
-        assert_eq!((wifi.ssid.as_str(), wifi.psk.as_str()), ("Consulado", "correct horse battery"));
+        assert_eq!(
+            (wifi.ssid.as_str(), wifi.psk.as_str()),
+            ("Consulado", "correct horse battery")
+        );
         assert_eq!(c.network.ntp, ["ntp.sre.example", "10.0.0.1"]);
         assert!(!format!("{c:?}").contains("horse"));
-        let e = parse(&format!("{GOOD}[network]\nwifi_ssid = \"Consulado\"\nntp = [\"-bad-\"]\n")).unwrap_err();
+        let e = parse(&format!(
+            "{GOOD}[network]\nwifi_ssid = \"Consulado\"\nntp = [\"-bad-\"]\n"
+        ))
+        .unwrap_err();
         let lines: Vec<String> = e.problems.iter().map(ToString::to_string).collect();
         assert_eq!(
             lines,
@@ -692,7 +699,11 @@ offices = ["LAX", "SAN"]
             ]
         );
         let e = parse(&format!("{GOOD}[network]\nwifi_ssid = \"C\"\nwifi_psk = \"short\"\n")).unwrap_err();
-        assert!(e.to_string().starts_with("k.toml:10: network.wifi_psk: a WPA passphrase"), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("k.toml:10: network.wifi_psk: a WPA passphrase"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -10,6 +10,7 @@ mod diagnose;
 mod logs;
 mod pdf;
 mod print;
+mod provision;
 mod scan;
 mod staff;
 mod sync;
@@ -49,6 +50,14 @@ enum Command {
     /// The kiosk's recent log (journald) and the staff audit log, personal data redacted, for
     /// support: `kioskctl logs --since 1h > support.txt`.
     Logs(logs::LogsArgs),
+    /// Provision one kiosk: its id, office, server, enrolment token, Wi-Fi and NTP, written as
+    /// citas-kiosk.toml on the boot partition of a card (a mounted directory) or an image
+    /// file, checked and read back.
+    Provision(provision::ProvisionArgs),
+    /// At first boot (a root service before the kiosk starts): adopt the boot partition's
+    /// provisioning into /data/kiosk, write its Wi-Fi and NTP settings, wipe it from the boot
+    /// partition.
+    Adopt(provision::AdoptArgs),
     /// Run one sync round with the central server and print what changed.
     Sync(sync::SyncArgs),
     /// Build one PDF from JPEG or PNG pages within a byte budget (as the Documents step does).
@@ -90,6 +99,8 @@ fn main() -> ExitCode {
         Command::Pdf(args) => pdf::run(&args),
         Command::Diagnose(args) => runtime().and_then(|rt| rt.block_on(diagnose::run(args))),
         Command::Logs(args) => logs::run(&args),
+        Command::Provision(args) => provision::provision(args),
+        Command::Adopt(args) => provision::adopt(&args),
         Command::Sync(args) => runtime().and_then(|rt| rt.block_on(sync::run(args))),
         Command::Scanners(args) => runtime().and_then(|rt| rt.block_on(scan::scanners(args))),
         Command::Scan(args) => runtime().and_then(|rt| rt.block_on(scan::scan(args))),
