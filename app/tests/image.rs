@@ -13,7 +13,11 @@ fn images() -> PathBuf {
 }
 
 fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
 }
 
 #[test]
@@ -45,7 +49,12 @@ fn an_image_with_the_kiosk_passes_the_checker_and_a_damaged_one_fails_it() {
         text(&built)
     );
 
-    let verify = || Command::new(images().join("verify-image.sh")).arg(&img).output().unwrap();
+    let verify = || {
+        Command::new(images().join("verify-image.sh"))
+            .arg(&img)
+            .output()
+            .unwrap()
+    };
     let ok = verify();
     assert!(ok.status.success(), "{}", text(&ok));
     assert!(text(&ok).ends_with("every check passed\n"), "{}", text(&ok));

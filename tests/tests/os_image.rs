@@ -1,0 +1,217 @@
+//! The OS image's pieces, offline: the partition layout is said once (images/layout.env) and
+//! the Yocto .wks and RAUC's system.conf agree with it; the recipe's crate list matches
+//! Cargo.lock; and a RAUC bundle signed with a throwaway CA verifies against that CA with the
+//! kiosk's system.conf and fails against another CA (Debian's rauc).
+
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn layout() -> BTreeMap<String, String> {
+    std::fs::read_to_string(repo().join("images/layout.env"))
+        .unwrap()
+        .lines()
+        .filter(|l| !l.trim_start().starts_with('#'))
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+        .collect()
+}
+
+fn mib(l: &BTreeMap<String, String>, key: &str) -> u64 {
+    l[key].parse().unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// `(label, size MiB, fstype, align KiB)` of each `part` line of the .wks, in order.
+fn wks_parts(wks: &str) -> Vec<(String, u64, String, u64)> {
+    wks.lines()
+        .filter(|l| l.starts_with("part "))
+        .map(|l| {
+            let words: Vec<&str> = l.split_whitespace().collect();
+            let opt = |name: &str| {
+                words
+                    .iter()
+                    .position(|w| *w == name)
+                    .and_then(|i| words.get(i + 1))
+                    .map(|s| (*s).to_owned())
+                    .unwrap_or_default()
+            };
+            let size = opt("--size");
+            (
+                opt("--label"),
+                size.trim_end_matches('M').parse().unwrap(),
+                opt("--fstype").trim_start_matches('=').to_owned(),
+                opt("--align").parse().unwrap_or(0),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn the_wks_and_raucs_slots_follow_the_one_partition_layout() {
+    let l = layout();
+    let wks = std::fs::read_to_string(repo().join("yocto/meta-citas/wic/citas-kiosk-sdimage.wks")).unwrap();
+    // `--fstype=vfat` is one word: split it like wic does.
+    let wks = wks.replace("--fstype=", "--fstype ");
+    let parts = wks_parts(&wks);
+    let align_kib = mib(&l, "BOOT_START_MIB") * 1024;
+    assert_eq!(
+        parts,
+        vec![
+            (
+                l["BOOT_LABEL"].clone(),
+                mib(&l, "BOOT_SIZE_MIB"),
+                "vfat".into(),
+                align_kib
+            ),
+            (
+                l["ROOTFS_A_LABEL"].clone(),
+                mib(&l, "ROOTFS_SIZE_MIB"),
+                "ext4".into(),
+                align_kib
+            ),
+            (
+                l["ROOTFS_B_LABEL"].clone(),
+                mib(&l, "ROOTFS_SIZE_MIB"),
+                "ext4".into(),
+                align_kib
+            ),
+            (
+                l["DATA_LABEL"].clone(),
+                mib(&l, "DATA_SIZE_MIB"),
+                "ext4".into(),
+                align_kib
+            ),
+        ]
+    );
+    // Every size is a multiple of the alignment, so each partition starts where the layout
+    // (and images/build-test-image.sh) puts it.
+    for (label, size, _, _) in &parts {
+        assert_eq!(size % mib(&l, "BOOT_START_MIB"), 0, "{label}");
+    }
+    assert!(wks.contains("bootloader --ptable msdos"), "an MBR, as the layout says");
+    assert!(
+        wks.contains("x-systemd.growfs"),
+        "the data partition grows at first boot"
+    );
+
+    let conf = std::fs::read_to_string(repo().join("yocto/meta-citas/recipes-core/rauc/files/system.conf")).unwrap();
+    let section = |name: &str| -> BTreeMap<String, String> {
+        let mut inside = false;
+        let mut out = BTreeMap::new();
+        for line in conf.lines().map(str::trim) {
+            if line.starts_with('[') {
+                inside = line == format!("[{name}]");
+            } else if inside && let Some((k, v)) = line.split_once('=') {
+                out.insert(k.to_owned(), v.to_owned());
+            }
+        }
+        out
+    };
+    let a = section("slot.rootfs.0");
+    let b = section("slot.rootfs.1");
+    assert_eq!(
+        (a["device"].as_str(), a["bootname"].as_str(), a["type"].as_str()),
+        (l["ROOTFS_A_DEVICE"].as_str(), "A", "ext4")
+    );
+    assert_eq!(
+        (b["device"].as_str(), b["bootname"].as_str(), b["type"].as_str()),
+        (l["ROOTFS_B_DEVICE"].as_str(), "B", "ext4")
+    );
+    assert_eq!(section("system")["data-directory"], "/data/rauc");
+    assert_eq!(section("system")["bundle-formats"], "-plain");
+}
+
+#[test]
+fn the_recipes_crate_list_matches_cargo_lock() {
+    let out = Command::new("python3")
+        .arg(repo().join("yocto/meta-citas/scripts/update-crates-inc.py"))
+        .arg("--check")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+}
+
+#[test]
+fn a_bundle_signed_by_the_fleets_ca_verifies_and_one_checked_against_another_ca_does_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let sh = |script: &str| {
+        let out = Command::new("bash")
+            .args(["-euo", "pipefail", "-c", script])
+            .current_dir(d)
+            .env(
+                "PATH",
+                format!("{}:/usr/sbin:/sbin", std::env::var("PATH").unwrap_or_default()),
+            )
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{script}\n{}", text(&out));
+    };
+    // Two throwaway CAs, and a code-signing certificate from the first (as yocto/README.md
+    // tells the fleet's owner to make the real ones).
+    std::fs::write(
+        d.join("sign.ext"),
+        "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n\
+         extendedKeyUsage=critical,codeSigning\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n",
+    )
+    .unwrap();
+    sh("for ca in ca1 ca2; do
+          openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout $ca.key \
+            -out $ca.pem -days 2 -subj \"/CN=throwaway $ca\" \
+            -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign 2>/dev/null
+        done
+        openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout sign.key -out sign.csr \
+          -subj '/CN=citas-kiosk bundles' 2>/dev/null
+        openssl x509 -req -in sign.csr -CA ca1.pem -CAkey ca1.key -CAcreateserial -out sign.pem -days 2 \
+          -extfile sign.ext 2>/dev/null");
+    // A slot image (an ext4 root holding a file) and the manifest.
+    std::fs::create_dir_all(d.join("rootfs/usr/bin")).unwrap();
+    std::fs::copy(std::env::current_exe().unwrap(), d.join("rootfs/usr/bin/payload")).unwrap();
+    std::fs::create_dir_all(d.join("bundle")).unwrap();
+    std::fs::write(
+        d.join("bundle/manifest.raucm"),
+        "[update]\ncompatible=citas-kiosk-rpi\nversion=1.0.0\n\n[bundle]\nformat=verity\n\n[image.rootfs]\nfilename=rootfs.ext4\n",
+    )
+    .unwrap();
+    sh("mkfs.ext4 -q -F -d rootfs bundle/rootfs.ext4 64M
+        rauc bundle --cert sign.pem --key sign.key bundle kiosk.raucb");
+    let conf = repo().join("yocto/meta-citas/recipes-core/rauc/files/system.conf");
+    let info = |ca: &str| {
+        Command::new("rauc")
+            .arg("info")
+            .arg("--conf")
+            .arg(&conf)
+            .args(["--keyring", ca, "kiosk.raucb"])
+            .current_dir(d)
+            .output()
+            .unwrap()
+    };
+    let good = info("ca1.pem");
+    assert!(good.status.success(), "{}", text(&good));
+    let said = text(&good);
+    assert!(
+        said.contains("Verified inline signature by 'CN = citas-kiosk bundles'"),
+        "{said}"
+    );
+    assert!(
+        said.contains("Compatible: \t'citas-kiosk-rpi'") && said.contains("Bundle Format: \tverity"),
+        "{said}"
+    );
+    let bad = info("ca2.pem");
+    assert!(!bad.status.success(), "{}", text(&bad));
+    assert!(text(&bad).contains("signature verification failed"), "{}", text(&bad));
+}

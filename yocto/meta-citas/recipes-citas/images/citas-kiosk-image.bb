@@ -1,0 +1,30 @@
+SUMMARY = "The Citas SRE kiosk: read-only root, A/B updates, nothing but the kiosk"
+LICENSE = "MIT"
+
+inherit core-image
+
+IMAGE_FEATURES += "read-only-rootfs"
+# No SSH, no getty, no package manager in production (kas/dev.yml adds SSH for development).
+IMAGE_INSTALL = "packagegroup-core-boot \
+                 citas-kiosk \
+                 citas-system-conf \
+                 rauc \
+                 u-boot-fw-utils \
+                 nftables \
+                 wpa-supplicant \
+                 ttf-dejavu-sans \
+                 mesa-megadriver \
+                 kernel-modules \
+                 "
+IMAGE_LINGUAS = ""
+
+IMAGE_FSTYPES = "wic.bz2 wic.bmap ext4"
+WKS_FILE = "citas-kiosk-sdimage.wks"
+# The slot image RAUC installs is the ext4 root; the card image is the wic.
+
+# No login prompt on the screen: the kiosk app is the only thing on it.
+ROOTFS_POSTPROCESS_COMMAND += "citas_no_getty"
+citas_no_getty() {
+    rm -f ${IMAGE_ROOTFS}${sysconfdir}/systemd/system/getty.target.wants/getty@tty1.service
+    ln -sf /dev/null ${IMAGE_ROOTFS}${sysconfdir}/systemd/system/getty@tty1.service
+}

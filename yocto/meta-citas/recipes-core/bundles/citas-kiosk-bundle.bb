@@ -1,0 +1,15 @@
+SUMMARY = "Signed RAUC update bundle of the kiosk's root filesystem"
+LICENSE = "MIT"
+
+inherit bundle
+
+RAUC_BUNDLE_COMPATIBLE = "citas-kiosk-rpi"
+RAUC_BUNDLE_FORMAT = "verity"
+RAUC_BUNDLE_SLOTS = "rootfs"
+RAUC_SLOT_rootfs = "citas-kiosk-image"
+RAUC_SLOT_rootfs[fstype] = "ext4"
+
+# The signing key and certificate are the fleet's, never in the repository: the build host
+# points at them (yocto/README.md, "Signing keys").
+RAUC_KEY_FILE = "${CITAS_RAUC_KEY}"
+RAUC_CERT_FILE = "${CITAS_RAUC_CERT}"

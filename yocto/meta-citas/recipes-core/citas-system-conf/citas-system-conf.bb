@@ -1,0 +1,34 @@
+SUMMARY = "The kiosk's system settings: watchdog, no VTs, volatile journal, firewall, time"
+LICENSE = "MIT"
+LIC_FILES_CHKSUM = "file://${COMMON_LICENSE_DIR}/MIT;md5=0835ade698e0bcf8506ecda2f7b4f302"
+
+SRC_URI = "file://watchdog.conf \
+           file://logind.conf \
+           file://journald.conf \
+           file://nftables.conf \
+           "
+
+inherit allarch systemd
+
+RDEPENDS:${PN} = "nftables systemd"
+
+do_install() {
+    install -d ${D}${systemd_unitdir}/system.conf.d ${D}${systemd_unitdir}/logind.conf.d \
+               ${D}${systemd_unitdir}/journald.conf.d ${D}${sysconfdir}
+    install -m 0644 ${UNPACKDIR}/watchdog.conf ${D}${systemd_unitdir}/system.conf.d/10-citas-watchdog.conf
+    install -m 0644 ${UNPACKDIR}/logind.conf ${D}${systemd_unitdir}/logind.conf.d/10-citas.conf
+    install -m 0644 ${UNPACKDIR}/journald.conf ${D}${systemd_unitdir}/journald.conf.d/10-citas.conf
+    install -m 0644 ${UNPACKDIR}/nftables.conf ${D}${sysconfdir}/nftables.conf
+    # What provisioning wrote (kioskctl adopt) is where the read-only root looks for it.
+    install -d ${D}${sysconfdir}/systemd/timesyncd.conf.d ${D}${sysconfdir}/wpa_supplicant
+    ln -sf /data/kiosk/network/timesyncd.conf ${D}${sysconfdir}/systemd/timesyncd.conf.d/50-citas.conf
+    ln -sf /data/kiosk/network/wpa_supplicant-wlan0.conf ${D}${sysconfdir}/wpa_supplicant/wpa_supplicant-wlan0.conf
+    # time-sync.target means the clock is right (for units that need it; the kiosk itself
+    # starts at once and shows no appointment time until then).
+    install -d ${D}${sysconfdir}/systemd/system/sysinit.target.wants
+    ln -sf ${systemd_system_unitdir}/systemd-time-wait-sync.service \
+        ${D}${sysconfdir}/systemd/system/sysinit.target.wants/systemd-time-wait-sync.service
+}
+
+SYSTEMD_SERVICE:${PN} = ""
+FILES:${PN} += "${systemd_unitdir}"
