@@ -6,6 +6,10 @@ SECTION = "utils"
 LICENSE = "GPL-3.0-only"
 LIC_FILES_CHKSUM = "file://LICENSE;md5=1ebbd3e34237af26da5dc08a4e440464"
 
+DEPENDS += "fontconfig libinput libxkbcommon udev virtual/egl virtual/libgbm virtual/libgles2"
+
+PV = "0.1.0+git"
+
 # The release build sets CITAS_KIOSK_SRC and SRCREV_citas-kiosk to the tagged commit (kas
 # local_conf_header); a development build follows the branch.
 CITAS_KIOSK_SRC ?= "git://example.invalid/citas-kiosk.git;protocol=https;branch=main"
@@ -15,17 +19,14 @@ SRC_URI = "${CITAS_KIOSK_SRC};name=citas-kiosk \
            file://99-citas-kiosk.rules \
            file://kiosk.toml \
            "
+# nooelint: oelint.vars.autorev - the release build pins it (see the comment above)
 SRCREV_citas-kiosk ?= "${AUTOREV}"
 SRCREV_FORMAT = "citas-kiosk"
-PV = "0.1.0+git"
 
 # Every crate from Cargo.lock, fetched before the build (no network while compiling).
 require citas-kiosk-crates.inc
 
 inherit cargo cargo-update-recipe-crates systemd useradd
-
-DEPENDS += "fontconfig libinput libxkbcommon udev virtual/egl virtual/libgles2 virtual/libgbm"
-RDEPENDS:${PN} += "ttf-dejavu-sans fontconfig"
 
 # The Pi build of the app: linuxkms (no X, no Wayland), femtovg on OpenGL ES, the pins.
 CARGO_BUILD_FLAGS += "--no-default-features --features pi -p citas-kiosk -p kioskctl"
@@ -49,3 +50,4 @@ do_install:append() {
 }
 
 FILES:${PN} += "${systemd_system_unitdir} ${nonarch_base_libdir}/udev/rules.d"
+RDEPENDS:${PN} += "fontconfig ttf-dejavu-sans"

@@ -1,4 +1,6 @@
 SUMMARY = "The Citas SRE kiosk: read-only root, A/B updates, nothing but the kiosk"
+DESCRIPTION = "The kiosk's SD card image for a Raspberry Pi 4 or 5: the app on a read-only root with two RAUC slots and a /data partition."
+HOMEPAGE = "https://example.invalid/citas-kiosk"
 LICENSE = "MIT"
 
 inherit core-image

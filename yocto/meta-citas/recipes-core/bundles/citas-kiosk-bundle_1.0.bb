@@ -1,4 +1,7 @@
+# nooelint: oelint.var.mandatoryvar.SRC_URI - meta-rauc's bundle class takes the image from RAUC_SLOT_rootfs
 SUMMARY = "Signed RAUC update bundle of the kiosk's root filesystem"
+DESCRIPTION = "A verity bundle of citas-kiosk-image's root filesystem, signed with the fleet's key, for RAUC to install into the other root slot."
+HOMEPAGE = "https://example.invalid/citas-kiosk"
 LICENSE = "MIT"
 
 inherit bundle

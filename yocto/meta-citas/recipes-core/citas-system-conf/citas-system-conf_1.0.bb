@@ -1,5 +1,8 @@
 SUMMARY = "The kiosk's system settings: watchdog, no VTs, volatile journal, firewall, time"
+DESCRIPTION = "Drop-ins for systemd (hardware watchdog, logind without VTs, volatile journald), the nftables rules and the links to what provisioning wrote on /data."
+HOMEPAGE = "https://example.invalid/citas-kiosk"
 LICENSE = "MIT"
+# nooelint: oelint.var.licenseremotefile - these files are ours, under the common MIT text
 LIC_FILES_CHKSUM = "file://${COMMON_LICENSE_DIR}/MIT;md5=0835ade698e0bcf8506ecda2f7b4f302"
 
 SRC_URI = "file://watchdog.conf \
@@ -9,8 +12,6 @@ SRC_URI = "file://watchdog.conf \
            "
 
 inherit allarch systemd
-
-RDEPENDS:${PN} = "nftables systemd"
 
 do_install() {
     install -d ${D}${systemd_unitdir}/system.conf.d ${D}${systemd_unitdir}/logind.conf.d \
@@ -32,3 +33,4 @@ do_install() {
 
 SYSTEMD_SERVICE:${PN} = ""
 FILES:${PN} += "${systemd_unitdir}"
+RDEPENDS:${PN} = "nftables systemd"
