@@ -7,6 +7,7 @@
 mod config;
 mod curp;
 mod diagnose;
+mod flash;
 mod logs;
 mod pdf;
 mod print;
@@ -58,6 +59,9 @@ enum Command {
     /// provisioning into /data/kiosk, write its Wi-Fi and NTP settings, wipe it from the boot
     /// partition.
     Adopt(provision::AdoptArgs),
+    /// Write a kiosk image to an SD card (only the blocks of IMAGE.bmap when it is there), then
+    /// read it back and check its SHA-256; refuses a mounted card or the system's own disk.
+    Flash(flash::FlashArgs),
     /// Run one sync round with the central server and print what changed.
     Sync(sync::SyncArgs),
     /// Build one PDF from JPEG or PNG pages within a byte budget (as the Documents step does).
@@ -101,6 +105,7 @@ fn main() -> ExitCode {
         Command::Logs(args) => logs::run(&args),
         Command::Provision(args) => provision::provision(args),
         Command::Adopt(args) => provision::adopt(&args),
+        Command::Flash(args) => flash::flash(&args),
         Command::Sync(args) => runtime().and_then(|rt| rt.block_on(sync::run(args))),
         Command::Scanners(args) => runtime().and_then(|rt| rt.block_on(scan::scanners(args))),
         Command::Scan(args) => runtime().and_then(|rt| rt.block_on(scan::scan(args))),
