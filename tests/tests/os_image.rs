@@ -264,3 +264,76 @@ fn the_yocto_layer_passes_oelint_adv() {
         text(&out)
     );
 }
+
+#[test]
+fn the_json_schema_of_kiosk_toml_names_every_field_and_accepts_the_example_and_a_provisioned_file() {
+    let python = venv_bin("python");
+    assert!(
+        python.exists(),
+        "the peers' Python is missing ({}). Run scripts/test, which installs jsonschema into .venv.",
+        python.display()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let provisioned = kiosk_config::Provisioning {
+        kiosk_id: "LAX-LOBBY-1".into(),
+        office: "LAX".into(),
+        server: "https://citas.example/api/".into(),
+        enrolment_token: "K7Q2".into(),
+        wifi: Some(kiosk_config::Wifi {
+            ssid: "Consulado".into(),
+            psk: "correct horse battery".into(),
+        }),
+        ntp: vec!["ntp.sre.example".into()],
+    }
+    .render(Path::new("kiosk.toml"))
+    .unwrap()
+    .0;
+    std::fs::write(dir.path().join("provisioned.toml"), provisioned).unwrap();
+    std::fs::write(
+        dir.path().join("bad.toml"),
+        "[server]\nurl = \"https://x.example/\"\n[kiosk]\nid = \"K1\"\noffices = [\"LAX\"]\ncolour = 1\n",
+    )
+    .unwrap();
+    let script = r#"
+import json, sys, tomllib, jsonschema
+schema = json.load(open(sys.argv[1]))
+jsonschema.Draft202012Validator.check_schema(schema)
+def keys(props, prefix=""):
+    out = set()
+    for k, v in props.items():
+        out.add(prefix + k)
+        out |= keys(v.get("properties", {}), prefix + k + ".")
+    return out
+def toml_keys(doc, prefix=""):
+    out = set()
+    for k, v in doc.items():
+        out.add(prefix + k)
+        if isinstance(v, dict):
+            out |= toml_keys(v, prefix + k + ".")
+    return out
+example = tomllib.load(open(sys.argv[2], "rb"))
+missing = keys(schema["properties"]) ^ toml_keys(example)
+assert not missing, f"the schema and the example differ in: {sorted(missing)}"
+for path in sys.argv[2:4]:
+    jsonschema.validate(tomllib.load(open(path, "rb")), schema)
+try:
+    jsonschema.validate(tomllib.load(open(sys.argv[4], "rb")), schema)
+    raise SystemExit("an unknown field passed the schema")
+except jsonschema.ValidationError as e:
+    print("refused:", e.message)
+"#;
+    let out = Command::new(&python)
+        .args(["-c", script])
+        .arg(repo().join("images/kiosk.schema.json"))
+        .arg(repo().join("system/config/kiosk.example.toml"))
+        .arg(dir.path().join("provisioned.toml"))
+        .arg(dir.path().join("bad.toml"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("refused: Additional properties are not allowed ('colour' was unexpected)"),
+        "{}",
+        text(&out)
+    );
+}
