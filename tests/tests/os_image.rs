@@ -337,3 +337,86 @@ except jsonschema.ValidationError as e:
         text(&out)
     );
 }
+
+#[test]
+fn the_imager_list_gives_each_image_its_sizes_and_sha256s_and_no_first_run_script() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let sha = |file: &str| {
+        let out = Command::new("sha256sum").arg(d.join(file)).output().unwrap();
+        String::from_utf8_lossy(&out.stdout)
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .to_owned()
+    };
+    // Two "images" (their content does not matter to the list), compressed two ways.
+    let mut payload = Vec::new();
+    for i in 0..200_000u32 {
+        payload.extend_from_slice(&i.wrapping_mul(2_654_435_761).to_le_bytes());
+    }
+    std::fs::write(d.join("citas-kiosk-image-raspberrypi4-64.wic"), &payload).unwrap();
+    std::fs::write(d.join("citas-kiosk-image-raspberrypi5.wic"), &payload[..500_000]).unwrap();
+    let (pi4_sha, pi5_sha) = (
+        sha("citas-kiosk-image-raspberrypi4-64.wic"),
+        sha("citas-kiosk-image-raspberrypi5.wic"),
+    );
+    for (tool, file) in [
+        ("bzip2", "citas-kiosk-image-raspberrypi4-64.wic"),
+        ("gzip", "citas-kiosk-image-raspberrypi5.wic"),
+    ] {
+        assert!(
+            Command::new(tool)
+                .arg("-k")
+                .arg(d.join(file))
+                .status()
+                .unwrap()
+                .success()
+        );
+    }
+    let out = Command::new("python3")
+        .arg(repo().join("images/imager-list.py"))
+        .args([
+            "--url-base",
+            "https://updates.example/kiosk",
+            "--release-date",
+            "2026-11-28",
+            "--out",
+        ])
+        .arg(d.join("os_list.json"))
+        .arg(d.join("citas-kiosk-image-raspberrypi4-64.wic.bz2"))
+        .arg(d.join("citas-kiosk-image-raspberrypi5.wic.gz"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let list: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("os_list.json")).unwrap()).unwrap();
+    let entries = list["os_list"].as_array().unwrap();
+    assert_eq!(entries.len(), 2);
+    let pi4 = &entries[0];
+    assert_eq!(pi4["devices"], serde_json::json!(["pi4-64bit"]));
+    assert_eq!(pi4["init_format"], "none");
+    assert_eq!(
+        pi4["url"],
+        "https://updates.example/kiosk/citas-kiosk-image-raspberrypi4-64.wic.bz2"
+    );
+    assert_eq!(pi4["extract_size"], 800_000);
+    assert_eq!(pi4["extract_sha256"], pi4_sha.as_str());
+    assert_eq!(
+        pi4["image_download_sha256"],
+        sha("citas-kiosk-image-raspberrypi4-64.wic.bz2").as_str()
+    );
+    assert_eq!(
+        pi4["image_download_size"],
+        std::fs::metadata(d.join("citas-kiosk-image-raspberrypi4-64.wic.bz2"))
+            .unwrap()
+            .len()
+    );
+    let pi5 = &entries[1];
+    assert_eq!(pi5["devices"], serde_json::json!(["pi5-64bit"]));
+    assert_eq!(
+        (pi5["extract_size"].as_u64(), pi5["extract_sha256"].as_str()),
+        (Some(500_000), Some(pi5_sha.as_str()))
+    );
+    assert_eq!(pi5["release_date"], "2026-11-28");
+}
