@@ -420,3 +420,38 @@ fn the_imager_list_gives_each_image_its_sizes_and_sha256s_and_no_first_run_scrip
     );
     assert_eq!(pi5["release_date"], "2026-11-28");
 }
+
+#[test]
+fn the_kas_files_follow_kas_own_schema_and_name_a_branch_for_every_layer() {
+    let python = venv_bin("python");
+    assert!(
+        python.exists(),
+        "the peers' Python is missing ({}). Run scripts/test, which installs kas into .venv.",
+        python.display()
+    );
+    let script = r#"
+import glob, json, os, sys, yaml, jsonschema, kas
+schema = json.load(open(os.path.join(os.path.dirname(kas.__file__), "schema-kas.json")))
+files = sorted(glob.glob(os.path.join(sys.argv[1], "*.yml")))
+assert len(files) >= 4, files
+for f in files:
+    doc = yaml.safe_load(open(f))
+    jsonschema.validate(doc, schema)
+    for name, repo in (doc.get("repos") or {}).items():
+        if repo and repo.get("url"):
+            assert repo.get("branch") or repo.get("commit"), f"{f}: {name} names no branch"
+            # kas reads an unquoted all-digit value as a number.
+            assert isinstance(repo.get("branch", ""), str), f"{f}: {name}: quote the branch"
+    print("ok", os.path.basename(f))
+base = yaml.safe_load(open(os.path.join(sys.argv[1], "base.yml")))
+assert base["distro"] == "citas" and "citas-kiosk-image" in base["target"]
+machines = {yaml.safe_load(open(f)).get("machine") for f in files}
+assert {"raspberrypi4-64", "raspberrypi5"} <= machines, machines
+"#;
+    let out = Command::new(&python)
+        .args(["-c", script])
+        .arg(repo().join("yocto/kas"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+}
