@@ -209,10 +209,14 @@ pub(crate) fn flash(args: &FlashArgs) -> anyhow::Result<ExitCode> {
     device.flush()?;
     device.sync_all()?;
 
-    // Read back what the card holds now (the kernel's cache dropped for it where it can be).
+    // Read back what the card holds now, not the kernel's copy of what was written: the written
+    // pages (clean after the sync) are dropped from the page cache first.
     bar.set_message("verifying");
     drop(device);
     let mut device = File::open(&args.device)?;
+    if let Err(e) = rustix::fs::fadvise(&device, 0, None, rustix::fs::Advice::DontNeed) {
+        eprintln!("kioskctl flash: the cache could not be dropped ({e}); the read-back may come from memory");
+    }
     let mut read = Sha256::new();
     for r in &ranges {
         device.seek(SeekFrom::Start(r.offset))?;
