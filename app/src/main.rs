@@ -68,16 +68,9 @@ fn kiosk() -> anyhow::Result<()> {
         .enable_all()
         .build()?;
     if !args.demo {
-        let paths: Vec<&std::path::Path> = if args.config.is_empty() {
-            vec![
-                citas_kiosk::config::BASE.as_ref(),
-                citas_kiosk::config::PROVISIONED.as_ref(),
-            ]
-        } else {
-            args.config.iter().map(PathBuf::as_path).collect()
-        };
         // Every problem of every file, each with its file, line and field.
-        let config = citas_kiosk::config::Config::load_layers(&paths).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let config =
+            citas_kiosk::config::Config::load_named_or_device(&args.config).map_err(|e| anyhow::anyhow!("{e}"))?;
         let (engine, schedule) = runtime
             .block_on(citas_kiosk::config::connect(&config))
             .with_context(|| format!("starting kiosk {}", config.kiosk_id))?;

@@ -573,6 +573,17 @@ impl Config {
         Config::parse_layers(texts, problems)
     }
 
+    /// The files named (`--config`, later ones overriding earlier ones), or, when none is
+    /// named, the device's two layers: [`BASE`] overlaid by [`PROVISIONED`].
+    pub fn load_named_or_device(named: &[PathBuf]) -> Result<Config, ConfigError> {
+        let paths: Vec<&Path> = if named.is_empty() {
+            vec![BASE.as_ref(), PROVISIONED.as_ref()]
+        } else {
+            named.iter().map(PathBuf::as_path).collect()
+        };
+        Config::load_layers(&paths)
+    }
+
     /// One file's text.
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         Config::parse_layers(vec![(path.to_owned(), text.to_owned())], Vec::new())

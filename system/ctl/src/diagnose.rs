@@ -5,7 +5,7 @@
 //! kiosk app runs, a USB printer or scanner it holds may answer "busy" here; the maintenance
 //! screen shows the app's own view.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 
@@ -32,12 +32,7 @@ pub(crate) struct DiagnoseArgs {
 
 /// Exit 0 when nothing is red, 1 when something is (or the report could not be made).
 pub(crate) async fn run(args: DiagnoseArgs) -> anyhow::Result<ExitCode> {
-    let paths: Vec<&Path> = if args.config.is_empty() {
-        vec![kiosk_config::BASE.as_ref(), kiosk_config::PROVISIONED.as_ref()]
-    } else {
-        args.config.iter().map(PathBuf::as_path).collect()
-    };
-    let config = Config::load_layers(&paths).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let config = Config::load_named_or_device(&args.config).map_err(|e| anyhow::anyhow!("{e}"))?;
     let db = config.data_dir.join("kiosk.db");
     anyhow::ensure!(
         db.exists(),

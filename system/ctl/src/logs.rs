@@ -146,12 +146,7 @@ fn audit(db: &Path, since: DateTime<Utc>, out: &mut impl Write) -> anyhow::Resul
 
 pub(crate) fn run(args: &LogsArgs) -> anyhow::Result<ExitCode> {
     let since = Utc::now() - chrono::Duration::from_std(args.since).context("--since is too long")?;
-    let paths: Vec<&Path> = if args.config.is_empty() {
-        vec![kiosk_config::BASE.as_ref(), kiosk_config::PROVISIONED.as_ref()]
-    } else {
-        args.config.iter().map(PathBuf::as_path).collect()
-    };
-    let config = Config::load_layers(&paths).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let config = Config::load_named_or_device(&args.config).map_err(|e| anyhow::anyhow!("{e}"))?;
     let db = config.data_dir.join("kiosk.db");
     anyhow::ensure!(db.exists(), "no kiosk database at {}", db.display());
     let stdout = std::io::stdout();
