@@ -11,8 +11,8 @@ set -euo pipefail
 # mkfs, sfdisk and fsck live in sbin, which a user's PATH may lack.
 export PATH="$PATH:/usr/sbin:/sbin"
 here=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=layout.env
-. "$here/layout.env"
+# shellcheck source=layout.sh
+. "$here/layout.sh"
 
 if [ $# -lt 2 ] || [ $# -gt 3 ]; then
     echo "usage: $0 ROOTFS_DIR OUT.img [BOOT_DIR]" >&2
@@ -26,16 +26,6 @@ bootdir=${3:-}
 for tool in sfdisk mkfs.vfat mcopy mkfs.ext4; do
     command -v "$tool" >/dev/null || { echo "$0: $tool is missing (apt install fdisk dosfstools mtools e2fsprogs)" >&2; exit 1; }
 done
-
-sectors_per_mib=$((1048576 / SECTOR))
-boot_start=$((BOOT_START_MIB * sectors_per_mib))
-boot_size=$((BOOT_SIZE_MIB * sectors_per_mib))
-rootfs_size=$((ROOTFS_SIZE_MIB * sectors_per_mib))
-a_start=$((boot_start + boot_size))
-b_start=$((a_start + rootfs_size))
-data_start=$((b_start + rootfs_size))
-data_size=$((DATA_SIZE_MIB * sectors_per_mib))
-total_mib=$((BOOT_START_MIB + BOOT_SIZE_MIB + 2 * ROOTFS_SIZE_MIB + DATA_SIZE_MIB))
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

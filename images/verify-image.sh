@@ -11,8 +11,8 @@ set -euo pipefail
 # mkfs, sfdisk and fsck live in sbin, which a user's PATH may lack.
 export PATH="$PATH:/usr/sbin:/sbin"
 here=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=layout.env
-. "$here/layout.env"
+# shellcheck source=layout.sh
+. "$here/layout.sh"
 
 if [ $# -ne 1 ]; then
     echo "usage: $0 IMAGE" >&2
@@ -27,15 +27,6 @@ done
 failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 ok() { echo "ok: $*"; }
-
-sectors_per_mib=$((1048576 / SECTOR))
-boot_start=$((BOOT_START_MIB * sectors_per_mib))
-boot_size=$((BOOT_SIZE_MIB * sectors_per_mib))
-rootfs_size=$((ROOTFS_SIZE_MIB * sectors_per_mib))
-a_start=$((boot_start + boot_size))
-b_start=$((a_start + rootfs_size))
-data_start=$((b_start + rootfs_size))
-data_size=$((DATA_SIZE_MIB * sectors_per_mib))
 
 if sfdisk --verify "$img" >/dev/null 2>&1; then ok "sfdisk --verify"; else fail "sfdisk --verify: $(sfdisk --verify "$img" 2>&1 | tr '\n' ' ')"; fi
 
