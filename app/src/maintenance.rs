@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use kiosk_core::health::{Area, Level, Observations, Report};
-use kiosk_core::staff::{MAINTENANCE_IDLE_SECONDS, Notice, PinOutcome, StaffId};
+use kiosk_core::staff::{MAINTENANCE_IDLE_SECONDS, Notice, PIN_DIGITS, PinOutcome, StaffId};
 use kiosk_core::{Explain, Language};
 use slint::{ComponentHandle, ModelRc, Timer, TimerMode, VecModel, Weak};
 
@@ -127,6 +127,8 @@ pub fn wire(ui: &AppWindow, services: &Services) {
     MAINT.with_borrow_mut(|m| m.services = Some(services.clone()));
     load_service_state(ui);
     let s = ui.global::<Staff>();
+    s.set_pin_min_digits(i32::try_from(*PIN_DIGITS.start()).unwrap_or(6));
+    s.set_pin_max_digits(i32::try_from(*PIN_DIGITS.end()).unwrap_or(12));
     s.on_corner_held({
         let ui = ui.as_weak();
         move || {
@@ -211,10 +213,8 @@ fn show_service_state(ui: &AppWindow, out: Option<String>) {
     let k = ui.global::<Kiosk>();
     k.set_staff_out_of_service(out.is_some());
     k.set_staff_notice(out.clone().unwrap_or_default().into());
-    let s = ui.global::<Staff>();
-    s.set_out_of_service(out.is_some());
     if let Some(message) = out {
-        s.set_notice(message.into());
+        ui.global::<Staff>().set_notice(message.into());
     }
 }
 

@@ -475,9 +475,9 @@ fn maintenance_screens(services: &crate::controller::Services) -> anyhow::Result
         Screen::new("maintenance-service", Page::Maintenance, None).with(move |ui, _| {
             staff(ui, MaintenanceTab::Service);
             maintenance::show_problems(ui, problems.clone());
-            let s = ui.global::<Staff>();
-            s.set_out_of_service(true);
-            s.set_notice("Por favor use el quiosco junto a la puerta / Please use the kiosk by the door".into());
+            ui.global::<Kiosk>().set_staff_out_of_service(true);
+            ui.global::<Staff>()
+                .set_notice("Por favor use el quiosco junto a la puerta / Please use the kiosk by the door".into());
         }),
     );
     screens.push(
