@@ -162,7 +162,6 @@ fn staff_open_maintenance_test_print_take_the_kiosk_out_of_service_and_back_and_
             .next()
             .unwrap();
         book.single_click(PointerEventButton::Left).await;
-        pause(Duration::from_millis(100)).await;
         assert_eq!(h.page(), Page::Welcome);
         assert!(did(&h, "ana", "out-of-service") && did(&h, "ana", "maintenance-closed"));
         // It stays so in the store (a restart keeps it).
