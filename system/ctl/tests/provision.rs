@@ -16,6 +16,20 @@ fn run(cmd: &mut Command) -> Output {
     cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"))
 }
 
+/// The provisioning file as mtools, an independent FAT reader, finds it in `image`'s boot
+/// partition (4 MiB in).
+fn mtools_read(image: &Path) -> String {
+    let read = run(Command::new("mcopy").args([
+        "-n",
+        "-i",
+        &format!("{}@@4194304", image.display()),
+        "::citas-kiosk.toml",
+        "-",
+    ]));
+    assert!(read.status.success(), "mcopy: {}", text(&read));
+    String::from_utf8(read.stdout).unwrap()
+}
+
 fn kioskctl(args: &[&str]) -> Output {
     run(Command::new(env!("CARGO_BIN_EXE_kioskctl")).args(args))
 }
@@ -77,9 +91,7 @@ fn provisioning_written_into_an_image_reads_back_the_same_with_mtools_and_the_im
     }
 
     // mtools, an independent FAT reader, finds the file kioskctl wrote.
-    let read = run(Command::new("mcopy").args(["-n", "-i", &format!("{img_s}@@4194304"), "::citas-kiosk.toml", "-"]));
-    assert!(read.status.success(), "mcopy: {}", text(&read));
-    let back = String::from_utf8(read.stdout).unwrap();
+    let back = mtools_read(&img);
     let config = kiosk_config::Config::parse(&back, Path::new("kiosk.toml")).unwrap();
     assert_eq!(config.kiosk_id, "LAX-LOBBY-1");
     assert_eq!(config.offices, ["LAX"]);
@@ -95,8 +107,7 @@ fn provisioning_written_into_an_image_reads_back_the_same_with_mtools_and_the_im
     assert!(kioskctl(&again).status.success());
     let verify = run(Command::new(repo().join("images/verify-image.sh")).arg(&img));
     assert!(verify.status.success(), "verify-image.sh:\n{}", text(&verify));
-    let read = run(Command::new("mcopy").args(["-n", "-i", &format!("{img_s}@@4194304"), "::citas-kiosk.toml", "-"]));
-    assert!(String::from_utf8_lossy(&read.stdout).contains("id = \"LAX-LOBBY-2\""));
+    assert!(mtools_read(&img).contains("id = \"LAX-LOBBY-2\""));
 
     // Flashed to a "card" (a file here) through its bmap: only the mapped blocks, read back and
     // checked; the copy passes the checker and holds the provisioning.
@@ -113,14 +124,7 @@ fn provisioning_written_into_an_image_reads_back_the_same_with_mtools_and_the_im
         "verify-image.sh on the flashed copy:\n{}",
         text(&verify)
     );
-    let read = run(Command::new("mcopy").args([
-        "-n",
-        "-i",
-        &format!("{}@@4194304", card.display()),
-        "::citas-kiosk.toml",
-        "-",
-    ]));
-    assert!(String::from_utf8_lossy(&read.stdout).contains("id = \"LAX-LOBBY-2\""));
+    assert!(mtools_read(&card).contains("id = \"LAX-LOBBY-2\""));
     // A block map of another image is caught before the card is trusted.
     let tampered = std::fs::read_to_string(format!("{img_s}.bmap")).unwrap();
     let first = tampered.find("chksum=\"").unwrap() + 8;
