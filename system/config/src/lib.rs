@@ -25,13 +25,16 @@ use kiosk_scan::DeviceUri;
 use serde::Deserialize;
 use toml::Spanned;
 
+mod enrolment;
+pub use enrolment::{ForgetError, forget_enrolment_token};
+
 /// The image's defaults.
 pub const BASE: &str = "/etc/citas-kiosk/kiosk.toml";
 /// What provisioning wrote for this kiosk.
 pub const PROVISIONED: &str = "/data/kiosk/kiosk.toml";
 
 /// The kiosk's configuration, checked.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Config {
     pub server: url::Url,
     /// A one-time token exchanged for the device's credential on first contact.
@@ -45,6 +48,24 @@ pub struct Config {
     pub printer: PrinterUri,
     pub paper: Paper,
     pub network: Network,
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("server", &self.server.as_str())
+            // Whether there is one, never the token.
+            .field("enrolment_token", &self.enrolment_token.as_ref().map(|_| "…"))
+            .field("kiosk_id", &self.kiosk_id)
+            .field("data_dir", &self.data_dir)
+            .field("offices", &self.offices)
+            .field("sync_every", &self.sync_every)
+            .field("scanner", &self.scanner)
+            .field("printer", &self.printer)
+            .field("paper", &self.paper)
+            .field("network", &self.network)
+            .finish()
+    }
 }
 
 /// Where the kiosk keeps its data when the configuration does not say.
@@ -576,12 +597,17 @@ impl Config {
     /// The files named (`--config`, later ones overriding earlier ones), or, when none is
     /// named, the device's two layers: [`BASE`] overlaid by [`PROVISIONED`].
     pub fn load_named_or_device(named: &[PathBuf]) -> Result<Config, ConfigError> {
-        let paths: Vec<&Path> = if named.is_empty() {
-            vec![BASE.as_ref(), PROVISIONED.as_ref()]
+        let paths = Config::named_or_device(named);
+        Config::load_layers(&paths.iter().map(PathBuf::as_path).collect::<Vec<_>>())
+    }
+
+    /// The files [`Config::load_named_or_device`] reads, in order.
+    pub fn named_or_device(named: &[PathBuf]) -> Vec<PathBuf> {
+        if named.is_empty() {
+            vec![BASE.into(), PROVISIONED.into()]
         } else {
-            named.iter().map(PathBuf::as_path).collect()
-        };
-        Config::load_layers(&paths)
+            named.to_vec()
+        }
     }
 
     /// One file's text.
@@ -685,7 +711,7 @@ offices = ["LAX", "SAN"]
     }
 
     #[test]
-    fn reads_the_network_and_keeps_the_wifi_key_out_of_debug_output() {
+    fn reads_the_network_and_keeps_the_wifi_key_and_the_token_out_of_debug_output() {
         let c = parse(&format!(
             "{GOOD}[network]\nwifi_ssid = \"Consulado\"\nwifi_psk = \"correct horse battery\"\nntp = [\"ntp.sre.example\", \"10.0.0.1\"]\n"
         ))
@@ -696,7 +722,10 @@ offices = ["LAX", "SAN"]
             ("Consulado", "correct horse battery")
         );
         assert_eq!(c.network.ntp, ["ntp.sre.example", "10.0.0.1"]);
-        assert!(!format!("{c:?}").contains("horse"));
+        let debug = format!("{c:?}");
+        assert!(!debug.contains("horse"), "{debug}");
+        assert!(!debug.contains("TOKEN"), "{debug}");
+        assert!(debug.contains("Consulado"), "{debug}");
         let e = parse(&format!(
             "{GOOD}[network]\nwifi_ssid = \"Consulado\"\nntp = [\"-bad-\"]\n"
         ))
