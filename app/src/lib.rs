@@ -22,6 +22,7 @@ pub mod maintenance;
 pub mod printing;
 pub mod register;
 pub mod screenshots;
+pub mod startup;
 pub mod visit;
 
 /// The compiled Slint UI.

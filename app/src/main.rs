@@ -3,7 +3,7 @@
 //! (repeatable, later files override earlier ones) names other files; `--demo` runs against
 //! in-process simulators; `--screenshots DIR` renders its screens to PNG and exits.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use citas_kiosk::controller::{self, Services};
@@ -68,35 +68,7 @@ fn kiosk() -> anyhow::Result<()> {
         .enable_all()
         .build()?;
     if !args.demo {
-        // Every problem of every file, each with its file, line and field.
-        let config =
-            citas_kiosk::config::Config::load_named_or_device(&args.config).map_err(|e| anyhow::anyhow!("{e}"))?;
-        let (engine, schedule) = runtime
-            .block_on(citas_kiosk::config::connect(&config))
-            .with_context(|| format!("starting kiosk {}", config.kiosk_id))?;
-        let heartbeat =
-            serde_json::json!({"app": "citas-kiosk", "kiosk": config.kiosk_id, "version": env!("CARGO_PKG_VERSION")});
-        let store = engine.store();
-        let queue = kiosk_print::PrintQueue::new(
-            store.clone(),
-            kiosk_print::Printer::new(config.printer.clone()),
-            config.paper,
-        );
-        let printing = citas_kiosk::printing::Printing::new(queue, store);
-        let services = Services {
-            runtime: runtime.handle().clone(),
-            engine,
-            scanner: Some(config.scanner.clone()),
-            printing: Some(printing),
-            device: DeviceParts::of_this_machine(),
-            kiosk: controller::KioskInfo {
-                id: config.kiosk_id.clone(),
-                data_dir: config.data_dir.clone(),
-                offices: config.offices.clone(),
-                started,
-            },
-        };
-        return run_window(&runtime, services, schedule, heartbeat);
+        return run_device(&runtime, args.config, started);
     }
     let demo = runtime.block_on(demo::start()).context("starting the demo")?;
     println!(
@@ -148,7 +120,72 @@ fn kiosk() -> anyhow::Result<()> {
     )
 }
 
-/// The kiosk's window, with the background sync running until it closes.
+/// The kiosk on its device: the window at once (the start-up screen while the configuration,
+/// the data or the first enrolment are missing), the visitors' screens and the background sync
+/// once they are there.
+fn run_device(
+    runtime: &tokio::runtime::Runtime,
+    named: Vec<PathBuf>,
+    started: std::time::Instant,
+) -> anyhow::Result<()> {
+    use citas_kiosk::startup::{self, Patience};
+    let device = DeviceParts::of_this_machine();
+    let ui = AppWindow::new()?;
+    ui.global::<citas_kiosk::ui::Kiosk>()
+        .set_startup(citas_kiosk::ui::Startup::Connecting);
+    let shutdown = tokio_util::sync::CancellationToken::new();
+    let weak = ui.as_weak();
+    let handle = runtime.handle().clone();
+    let stop = shutdown.clone();
+    runtime.spawn(async move {
+        let shown = weak.clone();
+        let led = device.clone();
+        // The device's own layers: a provisioning left on the boot partition is read too.
+        let boot = named
+            .is_empty()
+            .then(|| Path::new(kiosk_config::BOOT_MOUNT).join(kiosk_config::BOOT_FILE));
+        let ready = startup::until_started(&named, boot.as_deref(), Patience::default(), move |stage| {
+            if let Err(e) = led.gpio.set_led(stage.led()) {
+                tracing::warn!(error = %e, "status LED");
+            }
+            let _ = shown.upgrade_in_event_loop(move |ui| stage.show(&ui));
+        })
+        .await;
+        let config = ready.config;
+        let heartbeat =
+            serde_json::json!({"app": "citas-kiosk", "kiosk": config.kiosk_id, "version": env!("CARGO_PKG_VERSION")});
+        let store = ready.engine.store();
+        let queue = kiosk_print::PrintQueue::new(
+            store.clone(),
+            kiosk_print::Printer::new(config.printer.clone()),
+            config.paper,
+        );
+        let services = Services {
+            runtime: handle,
+            engine: ready.engine,
+            scanner: Some(config.scanner.clone()),
+            printing: Some(citas_kiosk::printing::Printing::new(queue, store)),
+            device,
+            kiosk: controller::KioskInfo {
+                id: config.kiosk_id.clone(),
+                data_dir: config.data_dir.clone(),
+                offices: config.offices.clone(),
+                started,
+            },
+        };
+        let _sync = spawn_sync(&services, ready.schedule, heartbeat, stop.clone());
+        tracing::info!(kiosk = %config.kiosk_id, "ready for visitors");
+        let _ = weak.upgrade_in_event_loop(move |ui| {
+            ui.global::<citas_kiosk::ui::Kiosk>()
+                .set_startup(citas_kiosk::ui::Startup::Ready);
+            controller::wire(&ui, services);
+        });
+        stop.cancelled().await;
+    });
+    run_ui(&ui, &shutdown)
+}
+
+/// The demo's window, with the background sync running until it closes.
 fn run_window(
     runtime: &tokio::runtime::Runtime,
     services: Services,
@@ -156,22 +193,39 @@ fn run_window(
     heartbeat: serde_json::Value,
 ) -> anyhow::Result<()> {
     let shutdown = tokio_util::sync::CancellationToken::new();
-    let engine = services.engine.clone();
     let _sync = {
         let _guard = runtime.enter();
-        let device = services.device.clone();
-        // Each heartbeat says how often the call-staff button was pressed since the last one.
-        let health = move || {
-            let mut body = heartbeat.clone();
-            if let Some(map) = body.as_object_mut() {
-                map.insert("staff_calls".into(), device.take_staff_calls().into());
-            }
-            body
-        };
-        engine.spawn(schedule, health, shutdown.clone())
+        spawn_sync(&services, schedule, heartbeat, shutdown.clone())
     };
     let ui = AppWindow::new()?;
     controller::wire(&ui, services);
+    run_ui(&ui, &shutdown)
+}
+
+/// The background sync (in a runtime's context). Each heartbeat says how often the call-staff
+/// button was pressed since the last one.
+fn spawn_sync(
+    services: &Services,
+    schedule: kiosk_sync::Schedule,
+    heartbeat: serde_json::Value,
+    shutdown: tokio_util::sync::CancellationToken,
+) -> (
+    tokio::task::JoinHandle<()>,
+    tokio::sync::watch::Receiver<kiosk_sync::Round>,
+) {
+    let device = services.device.clone();
+    let health = move || {
+        let mut body = heartbeat.clone();
+        if let Some(map) = body.as_object_mut() {
+            map.insert("staff_calls".into(), device.take_staff_calls().into());
+        }
+        body
+    };
+    services.engine.clone().spawn(schedule, health, shutdown)
+}
+
+/// Runs the window until it closes, then stops the sync.
+fn run_ui(ui: &AppWindow, shutdown: &tokio_util::sync::CancellationToken) -> anyhow::Result<()> {
     // systemd (Type=notify): ready once the first frame is drawn; the watchdog fed from the UI
     // loop, so a frozen screen gets the kiosk restarted. Nothing happens off systemd.
     slint::Timer::single_shot(std::time::Duration::ZERO, kiosk_device::systemd::ready);

@@ -3,6 +3,7 @@
 
 use std::path::Path;
 use std::rc::Rc;
+use std::time::Duration;
 
 use anyhow::Context;
 use kiosk_core::{Explain, Language};
@@ -356,6 +357,7 @@ impl HeadlessWindow {
         k.set_idle_warning(false);
         k.set_dimmed(false);
         k.set_staff_out_of_service(false);
+        k.set_startup(crate::ui::Startup::Ready);
         ui.global::<crate::ui::Staff>().set_pad_open(false);
         ui.global::<Keyboard>().set_forced(false);
         k.set_page(screen.page);
@@ -491,7 +493,55 @@ fn maintenance_screens(services: &crate::controller::Services) -> anyhow::Result
         ui.global::<Kiosk>().set_staff_out_of_service(false);
         ui.global::<Kiosk>().set_dimmed(true);
     }));
+    screens.extend(startup_screens());
     Ok(screens)
+}
+
+/// The start-up screen at each stage, with the detail a technician would read: a provisioned
+/// file with a mistake (checked by kiosk-config), an unreachable server, a refused token, a
+/// database that cannot be opened.
+fn startup_screens() -> Vec<Screen> {
+    use crate::startup::Stage;
+    let broken =
+        "[server]\nurl = \"https://citas.sre.example/api/\"\n[kiosk]\nid = \"LAX LOBBY 1\"\noffices = [\"LAX\"]\n";
+    let problems = match kiosk_config::Config::parse(broken, Path::new(kiosk_config::PROVISIONED)) {
+        Ok(_) => Vec::new(),
+        Err(e) => e.problems.iter().map(ToString::to_string).collect(),
+    };
+    let retry_in = Duration::from_secs(16);
+    let stages = [
+        ("startup-not-set-up", Stage::NotSetUp { problems }),
+        (
+            "startup-connecting",
+            Stage::Connecting {
+                attempt: 4,
+                error: "enrolling with the central server: no answer from the central server: connection refused"
+                    .into(),
+                retry_in,
+            },
+        ),
+        (
+            "startup-token-refused",
+            Stage::TokenRefused {
+                error: "enrolling with the central server: the central server refused (401 invalid-enrolment-token): \
+                        unknown or already used enrolment token"
+                    .into(),
+                retry_in,
+            },
+        ),
+        (
+            "startup-cannot-start",
+            Stage::CannotStart {
+                attempt: 2,
+                error: "the kiosk's database: disk I/O error".into(),
+                retry_in,
+            },
+        ),
+    ];
+    stages
+        .into_iter()
+        .map(|(name, stage)| Screen::new(name, Page::Welcome, None).with(move |ui, _| stage.show(ui)))
+        .collect()
 }
 
 fn lang_of(ui: &AppWindow) -> Language {

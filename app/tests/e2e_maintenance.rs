@@ -9,7 +9,8 @@ mod common;
 
 use std::time::Duration;
 
-use citas_kiosk::ui::{Kiosk, MaintenanceTab, Page, Staff};
+use citas_kiosk::startup::Stage;
+use citas_kiosk::ui::{Kiosk, MaintenanceTab, Page, Staff, Startup};
 use common::{Harness, pause, press, type_into, until};
 use i_slint_backend_testing::ElementHandle;
 use kiosk_core::staff::{Pin, StaffId};
@@ -226,5 +227,38 @@ fn staff_open_maintenance_test_print_take_the_kiosk_out_of_service_and_back_and_
         until(ui, "the lock said at once", |ui| ui.global::<Staff>().get_pad_locked()).await;
         let wrong = audit(&h).into_iter().filter(|(_, a, _)| a == "pin-wrong").count();
         assert_eq!(wrong, 4);
+        press(ui, "Cancelar");
+
+        // Until the kiosk is ready (not provisioned, no server yet) the start-up screen covers
+        // everything: it says what is missing; a finger on "Book an appointment" lands on it, and
+        // the corner opens no PIN pad.
+        let detail = "/data/kiosk/kiosk.toml:4: kiosk.id: 1 to 64 letters, digits, '-' or '_'";
+        Stage::NotSetUp {
+            problems: vec![detail.into()],
+        }
+        .show(ui);
+        common::until_text(ui, "This kiosk is not set up yet").await;
+        common::until_text(ui, "Este quiosco aún no está configurado").await;
+        common::until_text(ui, detail).await;
+        // (The welcome screen was made anew when maintenance closed: its button is found again.)
+        let book = ElementHandle::find_by_accessible_label(ui, "Reservar una cita")
+            .next()
+            .unwrap();
+        book.single_click(PointerEventButton::Left).await;
+        assert_eq!(h.page(), Page::Welcome);
+        corner(ui, true);
+        pause(Duration::from_millis(400)).await;
+        corner(ui, false);
+        assert!(
+            !ui.global::<Staff>().get_pad_open(),
+            "the PIN pad opened behind the start-up screen"
+        );
+        // Ready: the same finger books.
+        ui.global::<Kiosk>().set_startup(Startup::Ready);
+        book.single_click(PointerEventButton::Left).await;
+        until(ui, "the next page", |ui| {
+            ui.global::<Kiosk>().get_page() != Page::Welcome
+        })
+        .await;
     });
 }

@@ -12,12 +12,11 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Args;
-use kiosk_config::{Config, Provisioning, Wifi};
+use kiosk_config::{BOOT_FILE, Config, Provisioning, Wifi};
 
 /// Where provisioning is put on the boot partition: its root, beside the Pi's `config.txt`.
 /// (fatfs 0.3 writes the `.` and `..` entries of a new directory with long names, which
 /// fsck.fat rejects, so nothing here creates a directory on the FAT.)
-pub(crate) const BOOT_FILE: &str = "citas-kiosk.toml";
 
 #[derive(Debug, Args)]
 pub(crate) struct ProvisionArgs {
@@ -188,7 +187,7 @@ pub(crate) fn provision(args: ProvisionArgs) -> anyhow::Result<ExitCode> {
 #[derive(Debug, Args)]
 pub(crate) struct AdoptArgs {
     /// Where the boot partition is mounted.
-    #[arg(long, default_value = "/boot")]
+    #[arg(long, default_value = kiosk_config::BOOT_MOUNT)]
     boot: PathBuf,
     /// The kiosk's data directory (the adopted kiosk.toml goes here).
     #[arg(long, default_value = kiosk_config::DEFAULT_DATA_DIR)]

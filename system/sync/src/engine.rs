@@ -35,6 +35,9 @@ pub enum EngineError {
     Worker(String),
     #[error("stored outbox payload is invalid: {0}")]
     Payload(String),
+    /// No credential in the store and no token to get one: the kiosk needs provisioning.
+    #[error("this kiosk is not enrolled yet and its kiosk.toml has no server.enrolment_token")]
+    NoEnrolmentToken,
 }
 
 /// Jittered exponential backoff.
@@ -67,6 +70,12 @@ impl RetryPolicy {
     /// Retries in place for at most `patience`.
     fn bounded(&self, patience: Duration) -> ExponentialBuilder {
         self.builder().without_max_times().with_total_delay(Some(patience))
+    }
+
+    /// The delays between attempts of something tried until it works (jittered, growing to
+    /// `max_delay`, never ending).
+    pub fn delays(&self) -> impl Iterator<Item = Duration> + Send + use<> {
+        self.builder().without_max_times().build()
     }
 
     /// The delay before attempt `attempts + 1` of an outbox row.
@@ -662,9 +671,7 @@ pub async fn ensure_enrolled(
     if let Some(c) = existing {
         return Ok(client.with_credential(c.credential));
     }
-    let token = enrolment_token.ok_or_else(|| {
-        EngineError::Payload("this kiosk is not enrolled yet: an enrolment token is needed (kiosk.toml)".into())
-    })?;
+    let token = enrolment_token.ok_or(EngineError::NoEnrolmentToken)?;
     let e = client.enrol(token, kiosk_id).await?;
     let credential = kiosk_store::DeviceCredential {
         device_id: e.device_id,

@@ -16,4 +16,6 @@ pub mod client;
 pub mod engine;
 
 pub use client::{ApiError, CentralClient, Timeouts};
-pub use engine::{ConfirmOutcome, EngineError, Round, Schedule, SharedStore, SyncEngine, SyncStatus, ensure_enrolled};
+pub use engine::{
+    ConfirmOutcome, EngineError, RetryPolicy, Round, Schedule, SharedStore, SyncEngine, SyncStatus, ensure_enrolled,
+};
