@@ -133,6 +133,56 @@ fn the_wks_and_raucs_slots_follow_the_one_partition_layout() {
     );
     assert_eq!(section("system")["data-directory"], "/data/rauc");
     assert_eq!(section("system")["bundle-formats"], "-plain");
+    assert_eq!(section("system")["bootloader"], "uboot");
+
+    // U-Boot's script boots the same partitions under the same names, with the kernel of the
+    // slot it chose, and keeps RAUC's tries where fw_env.config says.
+    let meta = repo().join("yocto/meta-citas");
+    let script = std::fs::read_to_string(meta.join("recipes-bsp/rpi-u-boot-scr/files/boot.cmd.in")).unwrap();
+    let disk = format!("{}p", l["DISK_DEVICE"]);
+    for (slot, device) in [("A", &l["ROOTFS_A_DEVICE"]), ("B", &l["ROOTFS_B_DEVICE"])] {
+        let part = device.strip_prefix(&disk).unwrap();
+        let chosen = format!("setenv slot_part {part}\n      setenv rauc_slot {slot}\n");
+        assert!(
+            script.contains(&chosen),
+            "slot {slot} is {device}: {chosen:?} not in boot.cmd.in"
+        );
+        assert!(script.contains(&format!("BOOT_{slot}_LEFT")), "{slot}");
+    }
+    assert!(
+        script.contains(&format!("root={disk}${{slot_part}}")),
+        "root= from the chosen slot"
+    );
+    assert!(script.contains("rauc.slot=${rauc_slot}"), "RAUC learns the booted slot");
+    assert!(
+        script.contains("load mmc 0:${slot_part} ${kernel_addr_r} /boot/"),
+        "the slot's own kernel"
+    );
+    let fw_env = std::fs::read_to_string(meta.join("recipes-bsp/libubootenv/files/fw_env.config")).unwrap();
+    let env_line = fw_env
+        .lines()
+        .find(|x| !x.starts_with('#') && !x.trim().is_empty())
+        .unwrap();
+    assert_eq!(env_line, "/boot/uboot.env 0x0000 0x4000");
+    assert!(
+        wks.contains("part /boot "),
+        "the boot partition is mounted where fw_env.config looks"
+    );
+    let distro = std::fs::read_to_string(meta.join("conf/distro/citas.conf")).unwrap();
+    assert!(
+        distro.contains("CMDLINE_ROOTFS = \"rootwait\""),
+        "no fixed root= in cmdline.txt"
+    );
+    let mark_good =
+        std::fs::read_to_string(meta.join("recipes-core/citas-system-conf/files/citas-mark-good.service")).unwrap();
+    for line in [
+        "After=citas-kiosk.service",
+        "ExecStart=/usr/bin/rauc status mark-good",
+        "FailureAction=reboot",
+        "JobTimeoutAction=reboot",
+    ] {
+        assert!(mark_good.lines().any(|x| x == line), "citas-mark-good.service: {line}");
+    }
 }
 
 #[test]

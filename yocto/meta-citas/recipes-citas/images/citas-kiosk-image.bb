@@ -11,6 +11,7 @@ IMAGE_INSTALL = "packagegroup-core-boot \
                  citas-kiosk \
                  citas-system-conf \
                  rauc \
+                 kernel-image \
                  u-boot-fw-utils \
                  nftables \
                  wpa-supplicant \
@@ -19,6 +20,9 @@ IMAGE_INSTALL = "packagegroup-core-boot \
                  kernel-modules \
                  "
 IMAGE_LINGUAS = ""
+# kernel-image: each root slot carries its kernel in /boot (U-Boot loads it from the slot it
+# boots, boot.cmd), so an update brings its kernel with its modules. At run time the boot
+# partition is mounted over /boot; U-Boot reads the slot's file system, not the mount.
 
 IMAGE_FSTYPES = "wic.bz2 wic.bmap ext4"
 WKS_FILE = "citas-kiosk-sdimage.wks"

@@ -1,4 +1,4 @@
-SUMMARY = "The kiosk's system settings: watchdog, no VTs, volatile journal, firewall, time"
+SUMMARY = "The kiosk's system settings: watchdog, VTs, journal, firewall, time, good slot"
 DESCRIPTION = "Drop-ins for systemd (hardware watchdog, logind without VTs, volatile journald), the nftables rules and the links to what provisioning wrote on /data."
 HOMEPAGE = "https://example.invalid/citas-kiosk"
 LICENSE = "MIT"
@@ -9,6 +9,7 @@ SRC_URI = "file://watchdog.conf \
            file://logind.conf \
            file://journald.conf \
            file://nftables.conf \
+           file://citas-mark-good.service \
            "
 
 inherit allarch systemd
@@ -20,6 +21,8 @@ do_install() {
     install -m 0644 ${UNPACKDIR}/logind.conf ${D}${systemd_unitdir}/logind.conf.d/10-citas.conf
     install -m 0644 ${UNPACKDIR}/journald.conf ${D}${systemd_unitdir}/journald.conf.d/10-citas.conf
     install -m 0644 ${UNPACKDIR}/nftables.conf ${D}${sysconfdir}/nftables.conf
+    install -d ${D}${systemd_system_unitdir}
+    install -m 0644 ${UNPACKDIR}/citas-mark-good.service ${D}${systemd_system_unitdir}/
     # What provisioning wrote (kioskctl adopt) is where the read-only root looks for it.
     install -d ${D}${sysconfdir}/systemd/timesyncd.conf.d ${D}${sysconfdir}/wpa_supplicant
     ln -sf /data/kiosk/network/timesyncd.conf ${D}${sysconfdir}/systemd/timesyncd.conf.d/50-citas.conf
@@ -31,6 +34,6 @@ do_install() {
         ${D}${sysconfdir}/systemd/system/sysinit.target.wants/systemd-time-wait-sync.service
 }
 
-SYSTEMD_SERVICE:${PN} = ""
+SYSTEMD_SERVICE:${PN} = "citas-mark-good.service"
 FILES:${PN} += "${systemd_unitdir}"
-RDEPENDS:${PN} = "nftables systemd"
+RDEPENDS:${PN} = "nftables rauc systemd"
