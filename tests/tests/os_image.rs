@@ -155,7 +155,7 @@ fn the_wks_and_raucs_slots_follow_the_one_partition_layout() {
     );
     assert!(script.contains("rauc.slot=${rauc_slot}"), "RAUC learns the booted slot");
     assert!(
-        script.contains("load mmc 0:${slot_part} ${kernel_addr_r} /boot/"),
+        script.contains("load ${citas_disk}:${slot_part} ${kernel_addr_r} /boot/"),
         "the slot's own kernel"
     );
     let fw_env = std::fs::read_to_string(meta.join("recipes-bsp/libubootenv/files/fw_env.config")).unwrap();
