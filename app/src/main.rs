@@ -152,8 +152,15 @@ fn run_device(
         })
         .await;
         let config = ready.config;
-        let heartbeat =
-            serde_json::json!({"app": "citas-kiosk", "kiosk": config.kiosk_id, "version": env!("CARGO_PKG_VERSION")});
+        // The fleet's view of an update: which image and which slot each kiosk runs.
+        let system = kiosk_device::system::System::of_this_machine();
+        let heartbeat = serde_json::json!({
+            "app": "citas-kiosk",
+            "kiosk": config.kiosk_id,
+            "version": env!("CARGO_PKG_VERSION"),
+            "system": system.name,
+            "slot": system.slot,
+        });
         let store = ready.engine.store();
         let queue = kiosk_print::PrintQueue::new(
             store.clone(),

@@ -129,6 +129,12 @@ pub struct Observations {
     /// Staff took the kiosk out of service, with this message for visitors.
     pub out_of_service: Option<String>,
     pub version: String,
+    /// The image's name and version (`None`: not the kiosk's image, or unreadable).
+    #[serde(default)]
+    pub system: Option<String>,
+    /// The RAUC slot booted (`A`/`B`; `None` off the kiosk's image).
+    #[serde(default)]
+    pub slot: Option<String>,
     /// Seconds the kiosk app has been running (`None` from a tool outside it).
     pub app_uptime_s: Option<u64>,
     /// Seconds since the device booted.
@@ -437,6 +443,14 @@ impl Report {
             Language::Es => format!("Versión {}", o.version),
             Language::En => format!("Version {}", o.version),
         };
+        if let Some(system) = &o.system {
+            software.push_str(lang.pick(" en ", " on "));
+            software.push_str(system);
+        }
+        if let Some(slot) = &o.slot {
+            software.push_str(lang.pick(", ranura ", ", slot "));
+            software.push_str(slot);
+        }
         if let Some(s) = o.app_uptime_s {
             let (es, en) = ("; en marcha desde hace ", "; running for ");
             software.push_str(lang.pick(es, en));
@@ -509,6 +523,8 @@ mod tests {
             clock_synchronised: true,
             out_of_service: None,
             version: "0.1.0".into(),
+            system: Some("Citas SRE kiosk 1.0 (wrynose)".into()),
+            slot: Some("B".into()),
             app_uptime_s: Some(3700),
             system_uptime_s: Some(90_000),
         }
@@ -628,5 +644,24 @@ mod tests {
         );
         let back: Observations = serde_json::from_str(&json).unwrap();
         assert_eq!(back, o);
+    }
+
+    #[test]
+    fn the_software_line_names_the_system_and_the_slot_booted() {
+        let mut o = healthy();
+        let detail = |o: &Observations, lang| Report::grade(o, lang).check(Area::Software).unwrap().detail.clone();
+        assert!(
+            detail(&o, Language::Es).starts_with("Versión 0.1.0 en Citas SRE kiosk 1.0 (wrynose), ranura B; "),
+            "{}",
+            detail(&o, Language::Es)
+        );
+        assert!(detail(&o, Language::En).starts_with("Version 0.1.0 on Citas SRE kiosk 1.0 (wrynose), slot B; "));
+        o.system = None;
+        o.slot = None;
+        assert!(detail(&o, Language::En).starts_with("Version 0.1.0; running for"));
+        // A report saved before these facts existed still reads.
+        let mut json: serde_json::Value = serde_json::to_value(&o).unwrap();
+        json.as_object_mut().unwrap().remove("slot");
+        assert_eq!(serde_json::from_value::<Observations>(json).unwrap(), o);
     }
 }

@@ -5,11 +5,13 @@
 //! board everywhere else); systemd's notify protocol ([`systemd`]: `READY=1` once the first
 //! screen is drawn, `WATCHDOG=1` from the UI loop); and whether the kernel's clock is
 //! synchronised ([`clock`]), without which no appointment time is shown; the display's
-//! [`backlight`], dimmed while nobody is in front of the kiosk.
+//! [`backlight`], dimmed while nobody is in front of the kiosk; and which [`system`] runs (the
+//! image's version and the RAUC slot booted).
 //!
 //! What it is not for: deciding what the LED or a button press means (the app does).
 
 pub mod backlight;
 pub mod clock;
 pub mod gpio;
+pub mod system;
 pub mod systemd;

@@ -85,6 +85,7 @@ pub async fn observe(s: &Sources) -> Observations {
         .await
         .ok()
         .flatten();
+    let system = kiosk_device::system::System::of_this_machine();
     Observations {
         at: Utc::now(),
         network: network(),
@@ -99,6 +100,8 @@ pub async fn observe(s: &Sources) -> Observations {
         clock_synchronised: s.clock.synchronised(),
         out_of_service: out_of_service.map(|o| o.message),
         version: s.version.clone(),
+        system: system.name,
+        slot: system.slot,
         app_uptime_s: s.started.map(|t| t.elapsed().as_secs()),
         system_uptime_s: system_uptime(),
     }
