@@ -36,7 +36,7 @@ pub enum EngineError {
     #[error("stored outbox payload is invalid: {0}")]
     Payload(String),
     /// No credential in the store and no token to get one: the kiosk needs provisioning.
-    #[error("this kiosk is not enrolled yet and its kiosk.toml has no server.enrolment_token")]
+    #[error("this kiosk is not enrolled yet: an enrolment token is needed (kiosk.toml's server.enrolment_token)")]
     NoEnrolmentToken,
 }
 
