@@ -497,6 +497,19 @@ base = yaml.safe_load(open(os.path.join(sys.argv[1], "base.yml")))
 assert base["distro"] == "citas" and "citas-kiosk-image" in base["target"]
 machines = {yaml.safe_load(open(f)).get("machine") for f in files}
 assert {"raspberrypi4-64", "raspberrypi5"} <= machines, machines
+# Once `kas lock` has run on a connected host, every repository must be pinned by a commit.
+lock_path = os.path.join(sys.argv[1], "base.lock.yml")
+if os.path.exists(lock_path):
+    lock = yaml.safe_load(open(lock_path))
+    jsonschema.validate(lock, schema)
+    pinned = (lock.get("overrides") or {}).get("repos") or {}
+    for name, repo in base["repos"].items():
+        if repo and repo.get("url"):
+            commit = str((pinned.get(name) or {}).get("commit", ""))
+            assert len(commit) == 40 and all(c in "0123456789abcdef" for c in commit), f"{name}: no commit in base.lock.yml"
+    print("locked", len(pinned))
+else:
+    print("not locked yet: no base.lock.yml")
 "#;
     let out = Command::new(&python)
         .args(["-c", script])
