@@ -173,6 +173,10 @@ fn the_wks_and_raucs_slots_follow_the_one_partition_layout() {
         distro.contains("CMDLINE_ROOTFS = \"rootwait\""),
         "no fixed root= in cmdline.txt"
     );
+    assert!(
+        distro.contains("KERNEL_IMAGETYPE_SYMLINK = \"1\""),
+        "/boot/Image in each slot, where boot.cmd loads it"
+    );
     let mark_good =
         std::fs::read_to_string(meta.join("recipes-core/citas-system-conf/files/citas-mark-good.service")).unwrap();
     for line in [
