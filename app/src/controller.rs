@@ -49,6 +49,9 @@ pub struct KioskInfo {
     pub offices: Vec<String>,
     /// When the app started.
     pub started: std::time::Instant,
+    /// The provisioning file on the boot partition (`None` off the device): one left there
+    /// was not adopted, and the health report says why.
+    pub boot_file: Option<std::path::PathBuf>,
 }
 
 /// A booking found by code, with what is needed to show it in either language.

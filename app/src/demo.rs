@@ -70,6 +70,7 @@ impl Demo {
                 data_dir: self.dir.path().to_owned(),
                 offices: schedule().offices,
                 started: std::time::Instant::now(),
+                boot_file: None,
             },
         })
     }

@@ -3,7 +3,7 @@
 //! (repeatable, later files override earlier ones) names other files; `--demo` runs against
 //! in-process simulators; `--screenshots DIR` renders its screens to PNG and exits.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::Context;
 use citas_kiosk::controller::{self, Services};
@@ -141,9 +141,7 @@ fn run_device(
         let shown = weak.clone();
         let led = device.clone();
         // The device's own layers: a provisioning left on the boot partition is read too.
-        let boot = named
-            .is_empty()
-            .then(|| Path::new(kiosk_config::BOOT_MOUNT).join(kiosk_config::BOOT_FILE));
+        let boot = kiosk_config::device_boot_file(&named);
         let ready = startup::until_started(&named, boot.as_deref(), Patience::default(), move |stage| {
             if let Err(e) = led.gpio.set_led(stage.led()) {
                 tracing::warn!(error = %e, "status LED");
@@ -178,6 +176,7 @@ fn run_device(
                 data_dir: config.data_dir.clone(),
                 offices: config.offices.clone(),
                 started,
+                boot_file: boot,
             },
         };
         let _sync = spawn_sync(&services, ready.schedule, heartbeat, stop.clone());

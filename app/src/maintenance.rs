@@ -421,6 +421,7 @@ pub fn sources(services: &Services) -> kiosk_health::Sources {
         clock: services.device.clock.clone(),
         started: Some(services.kiosk.started),
         version: env!("CARGO_PKG_VERSION").into(),
+        boot_file: services.kiosk.boot_file.clone(),
     }
 }
 

@@ -131,7 +131,7 @@ pub async fn until_started(
         let config = match Config::load_named_or_device(named) {
             Ok(c) => c,
             Err(e) => {
-                let mut problems = boot.map(left_on_boot).unwrap_or_default();
+                let mut problems = boot.map(kiosk_config::not_adopted).unwrap_or_default();
                 problems.extend(e.problems.iter().map(ToString::to_string));
                 tracing::error!(problems = %problems.join("; "), "the kiosk is not set up");
                 show(Stage::NotSetUp { problems });
@@ -190,22 +190,6 @@ pub async fn until_started(
         };
         show(stage);
         tokio::time::sleep(wait).await;
-    }
-}
-
-/// What stops the provisioning file left on the boot partition from being adopted (nothing when
-/// there is none).
-fn left_on_boot(path: &Path) -> Vec<String> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => match Config::parse(&text, path) {
-            Err(e) => e.problems.iter().map(ToString::to_string).collect(),
-            Ok(_) => vec![format!(
-                "{}: not adopted yet (kioskctl adopt takes it at boot): restart the kiosk",
-                path.display()
-            )],
-        },
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-        Err(e) => vec![format!("{}: cannot be read: {e}", path.display())],
     }
 }
 

@@ -25,18 +25,15 @@ use kiosk_scan::DeviceUri;
 use serde::Deserialize;
 use toml::Spanned;
 
+mod boot;
 mod enrolment;
+pub use boot::{BOOT_FILE, BOOT_MOUNT, device_boot_file, not_adopted};
 pub use enrolment::{ForgetError, forget_enrolment_token};
 
 /// The image's defaults.
 pub const BASE: &str = "/etc/citas-kiosk/kiosk.toml";
 /// What provisioning wrote for this kiosk.
 pub const PROVISIONED: &str = "/data/kiosk/kiosk.toml";
-/// The provisioning file's name at the root of the boot partition, where `kioskctl provision`
-/// writes it and `kioskctl adopt` takes it from at the next boot.
-pub const BOOT_FILE: &str = "citas-kiosk.toml";
-/// Where the device mounts its boot partition.
-pub const BOOT_MOUNT: &str = "/boot";
 
 /// The kiosk's configuration, checked.
 #[derive(Clone, PartialEq, Eq)]

@@ -135,6 +135,10 @@ pub struct Observations {
     /// The RAUC slot booted (`A`/`B`; `None` off the kiosk's image).
     #[serde(default)]
     pub slot: Option<String>,
+    /// Why a provisioning file left on the boot partition was not adopted (empty: none left).
+    /// The kiosk runs on its previous configuration meanwhile.
+    #[serde(default)]
+    pub not_adopted: Vec<String>,
     /// Seconds the kiosk app has been running (`None` from a tool outside it).
     pub app_uptime_s: Option<u64>,
     /// Seconds since the device booted.
@@ -461,7 +465,17 @@ impl Report {
             software.push_str(lang.pick(es, en));
             software.push_str(&duration_words(s));
         }
-        add(Area::Software, Level::Green, software);
+        let level = if let Some(first) = o.not_adopted.first() {
+            software.push_str(lang.pick(
+                "; configuración nueva sin adoptar (partición de arranque): ",
+                "; new provisioning not adopted (boot partition): ",
+            ));
+            software.push_str(first);
+            Level::Amber
+        } else {
+            Level::Green
+        };
+        add(Area::Software, level, software);
 
         let overall = checks.iter().map(|c| c.level).max().unwrap_or(Level::Green);
         Report {
@@ -525,6 +539,7 @@ mod tests {
             version: "0.1.0".into(),
             system: Some("Citas SRE kiosk 1.0 (wrynose)".into()),
             slot: Some("B".into()),
+            not_adopted: Vec::new(),
             app_uptime_s: Some(3700),
             system_uptime_s: Some(90_000),
         }
@@ -663,5 +678,22 @@ mod tests {
         let mut json: serde_json::Value = serde_json::to_value(&o).unwrap();
         json.as_object_mut().unwrap().remove("slot");
         assert_eq!(serde_json::from_value::<Observations>(json).unwrap(), o);
+    }
+
+    #[test]
+    fn a_provisioning_left_on_the_boot_partition_makes_the_software_line_amber() {
+        let mut o = healthy();
+        o.not_adopted = vec!["/boot/citas-kiosk.toml:4: kiosk.id: 1 to 64 letters, digits, '-' or '_'".into()];
+        let r = Report::grade(&o, Language::Es);
+        let software = r.check(Area::Software).unwrap();
+        assert_eq!(software.level, Level::Amber);
+        assert!(
+            software
+                .detail
+                .ends_with("configuración nueva sin adoptar (partición de arranque): /boot/citas-kiosk.toml:4: kiosk.id: 1 to 64 letters, digits, '-' or '_'"),
+            "{}",
+            software.detail
+        );
+        assert_eq!(r.overall, Level::Amber);
     }
 }

@@ -60,6 +60,7 @@ pub(crate) async fn run(args: DiagnoseArgs) -> anyhow::Result<ExitCode> {
         clock: Arc::new(kiosk_device::clock::KernelClock),
         started: None,
         version: env!("CARGO_PKG_VERSION").into(),
+        boot_file: kiosk_config::device_boot_file(&args.config),
     };
     let report = kiosk_health::report(&sources, args.lang).await;
     if args.json {

@@ -42,6 +42,8 @@ pub struct Sources {
     /// When the app started (`None` from a tool outside it).
     pub started: Option<Instant>,
     pub version: String,
+    /// The provisioning file on the boot partition (`None` off the device).
+    pub boot_file: Option<PathBuf>,
 }
 
 /// Asks every part, all at once, each within [`PROBE_TIMEOUT`].
@@ -102,6 +104,11 @@ pub async fn observe(s: &Sources) -> Observations {
         version: s.version.clone(),
         system: system.name,
         slot: system.slot,
+        not_adopted: s
+            .boot_file
+            .as_deref()
+            .map(kiosk_config::not_adopted)
+            .unwrap_or_default(),
         app_uptime_s: s.started.map(|t| t.elapsed().as_secs()),
         system_uptime_s: system_uptime(),
     }

@@ -48,6 +48,7 @@ async fn every_part_answering_is_green_and_a_failing_one_turns_red_with_its_reas
         clock: Arc::new(AssumedClock::new(true)),
         started: Some(std::time::Instant::now()),
         version: "9.9.9".into(),
+        boot_file: Some(dir.path().join("citas-kiosk.toml")),
     };
 
     let r = kiosk_health::report(&sources, Language::En).await;
@@ -67,7 +68,25 @@ async fn every_part_answering_is_green_and_a_failing_one_turns_red_with_its_reas
         );
     }
     assert!(matches!(r.observations.central, Central::Reachable { .. }));
-    assert!(r.check(Area::Software).unwrap().detail.starts_with("Version 9.9.9"));
+    let software = r.check(Area::Software).unwrap();
+    assert!(software.detail.starts_with("Version 9.9.9"));
+    assert_eq!(software.level, Level::Green, "nothing left on the boot partition");
+
+    // A technician's new provisioning with a mistake, left on the boot partition by adopt: the
+    // kiosk runs on its old file, and the report says so.
+    std::fs::write(
+        dir.path().join("citas-kiosk.toml"),
+        "[server]\nurl = \"https://citas.example/\"\n[kiosk]\nid = \"LAX 2\"\noffices = [\"LAX\"]\n",
+    )
+    .unwrap();
+    let r = kiosk_health::report(&sources, Language::En).await;
+    let software = r.check(Area::Software).unwrap();
+    assert_eq!(software.level, Level::Amber);
+    assert!(
+        software.detail.contains("new provisioning not adopted") && software.detail.contains(":4: kiosk.id:"),
+        "{}",
+        software.detail
+    );
 
     printer.control.change(PrinterChange {
         paper: Some(kiosk_sim::printer::Paper::Out),

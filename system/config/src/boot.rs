@@ -1,0 +1,34 @@
+//! The provisioning file on the boot partition: `kioskctl provision` writes it, `kioskctl
+//! adopt` takes it at the next boot, or leaves it there when it has a mistake. What is left
+//! there is worth saying on screen: the production image has no shell to read the journal.
+
+use std::path::{Path, PathBuf};
+
+use crate::Config;
+
+/// The provisioning file's name at the root of the boot partition.
+pub const BOOT_FILE: &str = "citas-kiosk.toml";
+/// Where the device mounts its boot partition.
+pub const BOOT_MOUNT: &str = "/boot";
+
+/// The device's provisioning file when the configuration is the device's own (no files named),
+/// `None` when files are named (a workstation, a test).
+pub fn device_boot_file(named: &[PathBuf]) -> Option<PathBuf> {
+    named.is_empty().then(|| Path::new(BOOT_MOUNT).join(BOOT_FILE))
+}
+
+/// What a provisioning file left at `path` says: its problems, each with its line and field
+/// (why adopt left it), or that it waits for the next boot; nothing when there is none.
+pub fn not_adopted(path: &Path) -> Vec<String> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => match Config::parse(&text, path) {
+            Err(e) => e.problems.iter().map(ToString::to_string).collect(),
+            Ok(_) => vec![format!(
+                "{}: not adopted yet (kioskctl adopt takes it at boot): restart the kiosk",
+                path.display()
+            )],
+        },
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => vec![format!("{}: cannot be read: {e}", path.display())],
+    }
+}
