@@ -2,9 +2,7 @@
 //! still a secret until the server has seen it used: once enrolled, the kiosk removes it from
 //! the files it read it from, keeping everything else in them as written (comments included).
 
-use std::fs::File;
-use std::io::Write as _;
-use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
+use std::os::unix::fs::PermissionsExt as _;
 use std::path::Path;
 
 /// Why the token could not be removed from a file.
@@ -41,25 +39,7 @@ pub fn forget_enrolment_token(path: &Path) -> Result<bool, ForgetError> {
         return Ok(false);
     }
     let mode = std::fs::metadata(path).map_err(io)?.permissions().mode() & 0o7777;
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("kiosk.toml");
-    let tmp = dir.join(format!(".{name}.new"));
-    {
-        let mut f = File::options()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .mode(mode)
-            .open(&tmp)
-            .map_err(io)?;
-        f.write_all(doc.to_string().as_bytes()).map_err(io)?;
-        f.sync_all().map_err(io)?;
-    }
-    std::fs::rename(&tmp, path).map_err(io)?;
-    File::open(dir).and_then(|d| d.sync_all()).map_err(io)?;
+    crate::replace_file(path, &doc.to_string(), mode).map_err(io)?;
     Ok(true)
 }
 

@@ -27,8 +27,10 @@ use toml::Spanned;
 
 mod boot;
 mod enrolment;
+mod files;
 pub use boot::{BOOT_FILE, BOOT_MOUNT, device_boot_file, not_adopted};
 pub use enrolment::{ForgetError, forget_enrolment_token};
+pub use files::replace_file;
 
 /// The image's defaults.
 pub const BASE: &str = "/etc/citas-kiosk/kiosk.toml";

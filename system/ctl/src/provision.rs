@@ -211,27 +211,9 @@ fn wipe(path: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Writes `text` to `path` (mode 0600) through a temporary file and a rename.
+/// Writes `text` to `path`, readable by its owner only, whole or not at all.
 fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let tmp = dir.join(format!(
-        ".{}.new",
-        path.file_name().and_then(|n| n.to_str()).unwrap_or("file")
-    ));
-    {
-        let mut f = File::options()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .mode(0o600)
-            .open(&tmp)?;
-        f.write_all(text.as_bytes())?;
-        f.sync_all()?;
-    }
-    std::fs::rename(&tmp, path)?;
-    File::open(dir)?.sync_all()
+    kiosk_config::replace_file(path, text, 0o600)
 }
 
 /// wpa_supplicant's configuration for the provisioned network (the SSID in hex, so any bytes
