@@ -42,16 +42,43 @@ struct Tries {
     b: u32,
 }
 
-/// What one boot did.
+fn tries(order: &str, a: u32, b: u32) -> Tries {
+    Tries {
+        order: order.into(),
+        a,
+        b,
+    }
+}
+
+/// The slot one boot chose, as the script said it.
 #[derive(Debug)]
-struct Boot {
-    /// `Some((slot, its partition, root=))`, or `None` when no slot had tries left.
-    chose: Option<(String, String, String)>,
+struct Chosen {
+    /// `(slot, its partition, root=)`.
+    place: (String, String, String),
     /// The environment the script saved.
     left: Tries,
     /// The kernel file was read from the chosen slot.
     kernel_loaded: bool,
+}
+
+/// What one boot did: `chosen` is `None` when no slot had tries left.
+#[derive(Debug)]
+struct Boot {
+    chosen: Option<Chosen>,
     console: String,
+}
+
+impl Boot {
+    fn chosen(&self) -> &Chosen {
+        self.chosen
+            .as_ref()
+            .unwrap_or_else(|| panic!("no slot chosen:\n{}", self.console))
+    }
+
+    fn place(&self) -> (&str, &str, &str) {
+        let (s, p, r) = &self.chosen().place;
+        (s, p, r)
+    }
 }
 
 struct Board {
@@ -164,16 +191,7 @@ impl Board {
 fn parse(console: String) -> Boot {
     if console.contains("No RAUC slot has tries left") {
         assert!(console.contains("resetting"), "{console}");
-        return Boot {
-            chose: None,
-            left: Tries {
-                order: String::new(),
-                a: 3,
-                b: 3,
-            },
-            kernel_loaded: false,
-            console,
-        };
+        return Boot { chosen: None, console };
     }
     let line = console
         .lines()
@@ -187,24 +205,15 @@ fn parse(console: String) -> Boot {
     let (b, rest) = rest.split_once("; order ").unwrap();
     let order = rest.strip_suffix(')').unwrap();
     let after = &console[console.find("citas: booting slot ").unwrap()..];
-    Boot {
-        chose: Some((slot.to_owned(), part.to_owned(), root.to_owned())),
-        left: Tries {
-            order: order.to_owned(),
-            a: a.parse().unwrap(),
-            b: b.parse().unwrap(),
-        },
+    let chosen = Chosen {
+        place: (slot.to_owned(), part.to_owned(), root.to_owned()),
+        left: tries(order, a.parse().unwrap(), b.parse().unwrap()),
         kernel_loaded: after.contains("4096 bytes read"),
+    };
+    Boot {
+        chosen: Some(chosen),
         console,
     }
-}
-
-fn chose(boot: &Boot) -> (&str, &str, &str) {
-    let (s, p, r) = boot
-        .chose
-        .as_ref()
-        .unwrap_or_else(|| panic!("no slot chosen:\n{}", boot.console));
-    (s, p, r)
 }
 
 #[test]
@@ -212,73 +221,40 @@ fn a_failed_update_boots_three_times_then_the_previous_slot_comes_back_and_a_car
     let board = Board::new();
 
     // The factory's card: slot A, one try taken, its kernel from its own partition.
-    let first = board.boot(&Tries {
-        order: "A B".into(),
-        a: 3,
-        b: 3,
-    });
+    let first = board.boot(&tries("A B", 3, 3));
     assert_eq!(
-        chose(&first),
+        first.place(),
         ("A", "virtio 0:2", "/dev/mmcblk0p2"),
         "{}",
         first.console
     );
-    assert_eq!(
-        first.left,
-        Tries {
-            order: "A B".into(),
-            a: 2,
-            b: 3
-        }
-    );
+    assert_eq!(first.chosen().left, tries("A B", 2, 3));
     assert!(
-        first.kernel_loaded,
+        first.chosen().kernel_loaded,
         "the kernel of slot A was not read:\n{}",
         first.console
     );
 
     // The kiosk got on screen: `rauc status mark-good` gives A its tries back. Then an update is
     // installed into B and marked active: B first, with three tries.
-    let mut tries = Tries {
-        order: "B A".into(),
-        a: 3,
-        b: 3,
-    };
+    let mut state = tries("B A", 3, 3);
     for left in [2, 1, 0] {
-        let boot = board.boot(&tries);
+        let boot = board.boot(&state);
         // B boots (here its kernel is missing: the update is broken), one try fewer each time.
-        assert_eq!(chose(&boot), ("B", "virtio 0:3", "/dev/mmcblk0p3"), "{}", boot.console);
-        assert_eq!(
-            boot.left,
-            Tries {
-                order: "B A".into(),
-                a: 3,
-                b: left
-            }
-        );
-        assert!(!boot.kernel_loaded);
-        tries = boot.left;
+        assert_eq!(boot.place(), ("B", "virtio 0:3", "/dev/mmcblk0p3"), "{}", boot.console);
+        assert_eq!(boot.chosen().left, tries("B A", 3, left));
+        assert!(!boot.chosen().kernel_loaded);
+        state = boot.chosen().left.clone();
     }
     // Three failed boots of B: A, the previous system, comes back by itself.
-    let back = board.boot(&tries);
-    assert_eq!(chose(&back), ("A", "virtio 0:2", "/dev/mmcblk0p2"), "{}", back.console);
-    assert_eq!(
-        back.left,
-        Tries {
-            order: "B A".into(),
-            a: 2,
-            b: 0
-        }
-    );
-    assert!(back.kernel_loaded);
+    let back = board.boot(&state);
+    assert_eq!(back.place(), ("A", "virtio 0:2", "/dev/mmcblk0p2"), "{}", back.console);
+    assert_eq!(back.chosen().left, tries("B A", 2, 0));
+    assert!(back.chosen().kernel_loaded);
 
     // Neither slot has tries left (both broken): both get three again and the board resets.
-    let reset = board.boot(&Tries {
-        order: "B A".into(),
-        a: 0,
-        b: 0,
-    });
-    assert!(reset.chose.is_none(), "{}", reset.console);
+    let reset = board.boot(&tries("B A", 0, 0));
+    assert!(reset.chosen.is_none(), "{}", reset.console);
     assert!(
         reset
             .console

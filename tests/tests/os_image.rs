@@ -270,20 +270,22 @@ fn a_bundle_signed_by_the_fleets_ca_verifies_and_one_checked_against_another_ca_
     assert!(text(&bad).contains("signature verification failed"), "{}", text(&bad));
 }
 
-/// The peers' venv (scripts/install-peers), as the other peer tests find it.
-fn venv_bin(name: &str) -> PathBuf {
+/// A program of the peers' venv (scripts/install-peers), as the other peer tests find it;
+/// missing, the test fails saying so.
+fn venv_bin(name: &str, what: &str) -> PathBuf {
     let python = std::env::var_os("KIOSK_PEER_PYTHON").map_or_else(|| repo().join(".venv/bin/python"), PathBuf::from);
-    python.with_file_name(name)
+    let bin = python.with_file_name(name);
+    assert!(
+        bin.exists(),
+        "the peer {name} is missing ({}). Run scripts/test, which installs {what} into .venv.",
+        bin.display()
+    );
+    bin
 }
 
 #[test]
 fn the_yocto_layer_passes_oelint_adv() {
-    let oelint = venv_bin("oelint-adv");
-    assert!(
-        oelint.exists(),
-        "the peer oelint-adv is missing ({}). Run scripts/test, which installs it into .venv.",
-        oelint.display()
-    );
+    let oelint = venv_bin("oelint-adv", "oelint-adv");
     let layer = repo().join("yocto/meta-citas");
     let mut recipes: Vec<PathBuf> = Vec::new();
     let mut dirs = vec![layer.clone()];
@@ -321,12 +323,7 @@ fn the_yocto_layer_passes_oelint_adv() {
 
 #[test]
 fn the_json_schema_of_kiosk_toml_names_every_field_and_accepts_the_example_and_a_provisioned_file() {
-    let python = venv_bin("python");
-    assert!(
-        python.exists(),
-        "the peers' Python is missing ({}). Run scripts/test, which installs jsonschema into .venv.",
-        python.display()
-    );
+    let python = venv_bin("python", "jsonschema");
     let dir = tempfile::tempdir().unwrap();
     let provisioned = kiosk_config::Provisioning {
         kiosk_id: "LAX-LOBBY-1".into(),
@@ -477,12 +474,7 @@ fn the_imager_list_gives_each_image_its_sizes_and_sha256s_and_no_first_run_scrip
 
 #[test]
 fn the_kas_files_follow_kas_own_schema_and_name_a_branch_for_every_layer() {
-    let python = venv_bin("python");
-    assert!(
-        python.exists(),
-        "the peers' Python is missing ({}). Run scripts/test, which installs kas into .venv.",
-        python.display()
-    );
+    let python = venv_bin("python", "kas");
     let script = r#"
 import glob, json, os, sys, yaml, jsonschema, kas
 schema = json.load(open(os.path.join(os.path.dirname(kas.__file__), "schema-kas.json")))
