@@ -1,0 +1,250 @@
+//! The Raspberry Pi's own build (aarch64, `--no-default-features --features pi`, made by
+//! scripts/build-aarch64) runs: under qemu-user it renders every screen of `--demo
+//! --screenshots` at 1280x800 as this machine's build does, pixel for pixel; its kioskctl
+//! checks a kiosk.toml; and it links the Pi's display and touch stack (linuxkms: libinput,
+//! libudev, GBM), not a desktop window.
+//!
+//! The Pi's binaries are found in KIOSK_PI_BUILD_DIR (scripts/test sets it); without them the
+//! test fails, naming the script that makes them.
+
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Screens whose content is the moment or the simulator's randomness, not the renderer: a
+/// confirmation code drawn at random, a Llave MX code and QR with the simulator's port, the
+/// calendar's countdown of the held time, the health report's clock, latencies, uptime and free
+/// space. Two runs of the same binary differ there; they are left out, and the test checks that
+/// every other screen is the same in two runs of this machine's build.
+const LIVE: &[(&str, &str)] = &[
+    ("05-lookup-found", "the sample booking's random code"),
+    ("06-lookup-confirm-cancel", "the sample booking's random code"),
+    ("08-llave-mx", "a new device code, its QR and the simulator's port"),
+    ("20-date-time", "the countdown of the held time"),
+    (
+        "21-inactivity-warning",
+        "the countdown of the held time behind the warning",
+    ),
+    ("22-confirmation", "a new booking's random code and QR"),
+    ("24-my-procedures", "the bookings' random codes"),
+    ("27-maintenance-health", "the time checked, latency, uptime, free space"),
+    ("28-maintenance-devices", "the last tickets' random codes"),
+];
+
+/// What may differ between the two builds outside those screens: a pixel's channels by at most
+/// one level, on at most this share of a screen's pixels. The renderer, the fonts and the layout
+/// are the same code on both, so text and shapes match exactly; the scanned pages' thumbnails
+/// are decoded (zune-jpeg) and resampled (fast_image_resize) with NEON on the Pi and AVX2 here,
+/// whose integer rounding may differ by one (seen: 91 pixels of step 4's thumbnails, off by 1).
+const MAX_CHANNEL_DELTA: u8 = 1;
+const MAX_DIFFERING_SHARE: f64 = 0.001;
+
+fn pi_build_dir() -> PathBuf {
+    let dir = std::env::var_os("KIOSK_PI_BUILD_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            panic!(
+                "KIOSK_PI_BUILD_DIR is not set: run scripts/test, or scripts/build-aarch64 and \
+             KIOSK_PI_BUILD_DIR=target/aarch64-unknown-linux-gnu/ci-pi"
+            )
+        });
+    for bin in ["citas-kiosk", "kioskctl"] {
+        assert!(
+            dir.join(bin).is_file(),
+            "{} is missing: run scripts/build-aarch64",
+            dir.join(bin).display()
+        );
+    }
+    dir
+}
+
+fn qemu() -> Command {
+    let mut c = Command::new("qemu-aarch64-static");
+    // The arm64 libraries of Debian's multiarch packages, and their loader, are under /.
+    c.env("QEMU_LD_PREFIX", "/");
+    c
+}
+
+fn screenshots(mut cmd: Command, dir: &Path) {
+    let out = cmd
+        .args(["--demo", "--screenshots"])
+        .arg(dir)
+        .args(["--size", "1280x800"])
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e} (scripts/build-aarch64 installs qemu-user-static)"));
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn names(dir: &Path) -> BTreeSet<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".png"))
+        .collect()
+}
+
+/// A screenshot's size and RGBA pixels.
+fn pixels(path: &Path) -> (u32, u32, Vec<u8>) {
+    let mut reader = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(path).unwrap()))
+        .read_info()
+        .unwrap();
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    assert_eq!(
+        (info.color_type, info.bit_depth),
+        (png::ColorType::Rgba, png::BitDepth::Eight),
+        "{}",
+        path.display()
+    );
+    buf.truncate(info.buffer_size());
+    (info.width, info.height, buf)
+}
+
+/// How many pixels differ, and by how much at most in any channel.
+fn difference(a: &Path, b: &Path) -> (usize, u8, usize) {
+    let (wa, ha, pa) = pixels(a);
+    let (wb, hb, pb) = pixels(b);
+    assert_eq!((wa, ha), (wb, hb), "{} and {} differ in size", a.display(), b.display());
+    let mut differing = 0;
+    let mut worst = 0;
+    for (x, y) in pa.chunks_exact(4).zip(pb.chunks_exact(4)) {
+        let delta = x.iter().zip(y).map(|(p, q)| p.abs_diff(*q)).max().unwrap_or(0);
+        if delta > 0 {
+            differing += 1;
+            worst = worst.max(delta);
+        }
+    }
+    (differing, worst, (wa * ha) as usize)
+}
+
+fn is_live(name: &str) -> bool {
+    LIVE.iter().any(|(screen, _)| name.starts_with(&format!("{screen}-")))
+}
+
+#[test]
+fn the_pi_build_draws_every_screen_as_this_machines_build_does() {
+    let pi = pi_build_dir();
+    let tmp = tempfile::tempdir().unwrap();
+    let (here, here_again, on_pi) = (
+        tmp.path().join("x86"),
+        tmp.path().join("x86-again"),
+        tmp.path().join("pi"),
+    );
+    for d in [&here, &here_again, &on_pi] {
+        std::fs::create_dir(d).unwrap();
+    }
+    // The Pi's run beside this build's two, which follow each other so that a screen showing
+    // the clock differs between them (and is caught as live, not compared by chance).
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            screenshots(Command::new(env!("CARGO_BIN_EXE_citas-kiosk")), &here);
+            screenshots(Command::new(env!("CARGO_BIN_EXE_citas-kiosk")), &here_again);
+        });
+        let mut kiosk = qemu();
+        kiosk.arg(pi.join("citas-kiosk"));
+        screenshots(kiosk, &on_pi);
+    });
+
+    let shots = names(&here);
+    assert!(shots.len() >= 60, "only {} screenshots", shots.len());
+    assert_eq!(names(&on_pi), shots, "the Pi's build renders other screens");
+    for (screen, _) in LIVE {
+        assert!(
+            shots.iter().any(|n| n.starts_with(&format!("{screen}-"))),
+            "{screen} is no screen any more: take it off LIVE"
+        );
+    }
+
+    let mut compared = 0;
+    let mut report = Vec::new();
+    for name in shots.iter().filter(|n| !is_live(n)) {
+        let (again, _, _) = difference(&here.join(name), &here_again.join(name));
+        assert_eq!(
+            again, 0,
+            "{name} differs between two runs of the same build: its content is live (add it to LIVE with the reason) or the renderer is not deterministic"
+        );
+        let (differing, worst, total) = difference(&here.join(name), &on_pi.join(name));
+        assert!(
+            worst <= MAX_CHANNEL_DELTA && (differing as f64) <= MAX_DIFFERING_SHARE * total as f64,
+            "{name}: {differing} of {total} pixels differ on the Pi's build, by up to {worst} levels"
+        );
+        if differing > 0 {
+            report.push(format!("{name}: {differing} pixels by {worst}"));
+        }
+        compared += 1;
+    }
+    assert!(compared >= 50, "only {compared} screens compared");
+    println!(
+        "{compared} screens compared, {} live left out; within the budget: {}",
+        shots.len() - compared,
+        if report.is_empty() {
+            "none differ".to_owned()
+        } else {
+            report.join(", ")
+        }
+    );
+}
+
+#[test]
+fn the_pi_build_links_the_pis_display_and_touch_stack() {
+    let kiosk = pi_build_dir().join("citas-kiosk");
+    let elf = std::fs::read(&kiosk).unwrap();
+    // ELF, 64-bit, little-endian, e_machine 183 (EM_AARCH64).
+    assert_eq!(&elf[..6], b"\x7fELF\x02\x01", "not a 64-bit little-endian ELF");
+    assert_eq!(u16::from_le_bytes([elf[18], elf[19]]), 183, "not an aarch64 binary");
+    let out = Command::new("readelf").arg("--dynamic").arg(&kiosk).output().unwrap();
+    let dynamic = String::from_utf8_lossy(&out.stdout);
+    for lib in [
+        "libinput.so",
+        "libudev.so",
+        "libgbm.so",
+        "libxkbcommon.so",
+        "libfontconfig.so",
+    ] {
+        assert!(
+            dynamic.contains(&format!("Shared library: [{lib}")),
+            "the Pi's kiosk does not link {lib}: is it built with --features pi?\n{dynamic}"
+        );
+    }
+    for lib in ["libX11", "libwayland-client", "libxcb"] {
+        assert!(
+            !dynamic.contains(lib),
+            "the Pi's kiosk links {lib}: a desktop backend is in it"
+        );
+    }
+}
+
+#[test]
+fn the_pis_kioskctl_checks_a_kiosk_toml() {
+    let ctl = pi_build_dir().join("kioskctl");
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../system/config/kiosk.example.toml");
+    let good = qemu()
+        .arg(&ctl)
+        .args(["config", "check"])
+        .arg(&example)
+        .output()
+        .unwrap();
+    assert!(
+        good.status.success(),
+        "kioskctl config check failed on the example: {}{}",
+        String::from_utf8_lossy(&good.stdout),
+        String::from_utf8_lossy(&good.stderr)
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let bad = tmp.path().join("kiosk.toml");
+    std::fs::write(&bad, "[kiosk]\nid = \"\"\nunknown_field = 1\n").unwrap();
+    let refused = qemu().arg(&ctl).args(["config", "check"]).arg(&bad).output().unwrap();
+    assert!(
+        !refused.status.success(),
+        "a broken kiosk.toml passed on the Pi's kioskctl"
+    );
+    let said = String::from_utf8_lossy(&refused.stderr).into_owned() + &String::from_utf8_lossy(&refused.stdout);
+    assert!(said.contains("unknown_field"), "the unknown field is not named: {said}");
+}
