@@ -62,7 +62,7 @@ pub struct FoundBooking {
 }
 
 /// A visit is wiped after this long without a touch: a warning first, then the wipe.
-pub const IDLE_WARNING_AFTER: Duration = Duration::from_secs(60);
+pub const IDLE_WARNING_AFTER: Duration = Duration::from_mins(1);
 pub const IDLE_WIPE_AFTER: Duration = Duration::from_secs(90);
 
 /// What the controller keeps between callbacks (the visitor's data of the current visit).
@@ -89,7 +89,7 @@ struct Timers {
 }
 
 /// The welcome screen dims after this long with nobody in front of it and no touch.
-pub const DIM_AFTER: Duration = Duration::from_secs(180);
+pub const DIM_AFTER: Duration = Duration::from_mins(3);
 
 /// Tests: the welcome screen dims after `d` instead of [`DIM_AFTER`].
 pub fn dim_after(d: Duration) {

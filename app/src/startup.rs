@@ -99,7 +99,7 @@ impl Default for Patience {
             config_again: Duration::from_secs(30),
             retry: RetryPolicy {
                 min_delay: Duration::from_secs(1),
-                max_delay: Duration::from_secs(60),
+                max_delay: Duration::from_mins(1),
                 factor: 2.0,
             },
         }

@@ -42,14 +42,15 @@ const MAX_CHANNEL_DELTA: u8 = 1;
 const MAX_DIFFERING_SHARE: f64 = 0.001;
 
 fn pi_build_dir() -> PathBuf {
-    let dir = std::env::var_os("KIOSK_PI_BUILD_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
+    let dir = std::env::var_os("KIOSK_PI_BUILD_DIR").map_or_else(
+        || {
             panic!(
                 "KIOSK_PI_BUILD_DIR is not set: run scripts/test, or scripts/build-aarch64 and \
              KIOSK_PI_BUILD_DIR=target/aarch64-unknown-linux-gnu/ci-pi"
             )
-        });
+        },
+        PathBuf::from,
+    );
     for bin in ["citas-kiosk", "kioskctl"] {
         assert!(
             dir.join(bin).is_file(),

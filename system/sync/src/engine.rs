@@ -52,7 +52,7 @@ impl Default for RetryPolicy {
     fn default() -> Self {
         RetryPolicy {
             min_delay: Duration::from_millis(200),
-            max_delay: Duration::from_secs(60),
+            max_delay: Duration::from_mins(1),
             factor: 2.0,
         }
     }

@@ -33,7 +33,7 @@ impl Default for Timeouts {
         Timeouts {
             query: Duration::from_secs(5),
             job: Duration::from_secs(30),
-            page: Duration::from_secs(120),
+            page: Duration::from_mins(2),
         }
     }
 }
@@ -44,7 +44,7 @@ const MAX_PAGE: usize = 100 * 1024 * 1024;
 /// `NextDocument` answered 503 (page not ready) this many times in a row ends the job.
 const MAX_NOT_READY: u32 = 60;
 /// How long an exchange given up on may still take to be read to its end on a kept stream.
-const FINISH_ABANDONED: Duration = Duration::from_secs(300);
+const FINISH_ABANDONED: Duration = Duration::from_mins(5);
 /// A new job refused with 503 (busy) is tried again this many times.
 const BUSY_RETRIES: usize = 3;
 
