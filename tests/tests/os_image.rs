@@ -63,7 +63,7 @@ fn wks_parts(wks: &str) -> Vec<(String, u64, String, u64)> {
 #[test]
 fn the_wks_and_raucs_slots_follow_the_one_partition_layout() {
     let l = layout();
-    let wks = std::fs::read_to_string(repo().join("yocto/meta-citas/wic/citas-kiosk-sdimage.wks")).unwrap();
+    let wks = std::fs::read_to_string(repo().join("yocto/meta-citas/files/wic/citas-kiosk-sdimage.wks")).unwrap();
     // `--fstype=vfat` is one word: split it like wic does.
     let wks = wks.replace("--fstype=", "--fstype ");
     let parts = wks_parts(&wks);

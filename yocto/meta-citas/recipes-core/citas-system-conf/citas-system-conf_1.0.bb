@@ -10,6 +10,7 @@ SRC_URI = "file://watchdog.conf \
            file://journald.conf \
            file://nftables.conf \
            file://citas-mark-good.service \
+           file://citas-firewall.service \
            "
 
 inherit allarch systemd
@@ -23,6 +24,8 @@ do_install() {
     install -m 0644 ${UNPACKDIR}/nftables.conf ${D}${sysconfdir}/nftables.conf
     install -d ${D}${systemd_system_unitdir}
     install -m 0644 ${UNPACKDIR}/citas-mark-good.service ${D}${systemd_system_unitdir}/
+    # meta-networking's nftables ships no unit: this one loads /etc/nftables.conf at boot.
+    install -m 0644 ${UNPACKDIR}/citas-firewall.service ${D}${systemd_system_unitdir}/
     # What provisioning wrote (kioskctl adopt) is where the read-only root looks for it.
     install -d ${D}${sysconfdir}/systemd/timesyncd.conf.d ${D}${sysconfdir}/wpa_supplicant
     ln -sf /data/kiosk/network/timesyncd.conf ${D}${sysconfdir}/systemd/timesyncd.conf.d/50-citas.conf
@@ -34,6 +37,6 @@ do_install() {
         ${D}${sysconfdir}/systemd/system/sysinit.target.wants/systemd-time-wait-sync.service
 }
 
-SYSTEMD_SERVICE:${PN} = "citas-mark-good.service"
+SYSTEMD_SERVICE:${PN} = "citas-mark-good.service citas-firewall.service"
 FILES:${PN} += "${systemd_unitdir}"
 RDEPENDS:${PN} = "nftables rauc systemd"

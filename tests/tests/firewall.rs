@@ -1,0 +1,75 @@
+//! The image's firewall is loaded at boot: meta-networking's nftables ships no unit, so
+//! meta-citas's citas-firewall.service loads the ruleset the recipe installs, before any network
+//! comes up, and is enabled; the ruleset itself is one nft (Debian's nftables) accepts.
+
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn conf_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../yocto/meta-citas/recipes-core/citas-system-conf")
+}
+
+#[test]
+fn the_firewall_unit_loads_the_installed_ruleset_before_the_network_and_is_enabled() {
+    let recipe = std::fs::read_to_string(conf_dir().join("citas-system-conf_1.0.bb")).unwrap();
+    let unit = std::fs::read_to_string(conf_dir().join("files/citas-firewall.service")).unwrap();
+    assert!(
+        recipe.contains("${D}${sysconfdir}/nftables.conf"),
+        "the recipe installs the ruleset as /etc/nftables.conf"
+    );
+    assert!(
+        recipe.contains("${D}${systemd_system_unitdir}/") && recipe.contains("citas-firewall.service ${D}"),
+        "the recipe installs the unit"
+    );
+    let enabled = recipe.lines().find(|l| l.starts_with("SYSTEMD_SERVICE:${PN}")).unwrap();
+    assert!(
+        enabled.contains("citas-firewall.service"),
+        "the unit is not enabled: {enabled}"
+    );
+    let lines: Vec<&str> = unit.lines().map(str::trim).collect();
+    for wanted in [
+        "ExecStart=/usr/sbin/nft -f /etc/nftables.conf",
+        "Before=network-pre.target shutdown.target",
+        "Wants=network-pre.target",
+        "DefaultDependencies=no",
+        "WantedBy=sysinit.target",
+        "Type=oneshot",
+        "RemainAfterExit=yes",
+    ] {
+        assert!(lines.contains(&wanted), "citas-firewall.service lacks {wanted}");
+    }
+}
+
+#[test]
+fn nft_accepts_the_kiosks_ruleset() {
+    let rules = conf_dir().join("files/nftables.conf");
+    // --check: parsed and validated by the kernel's rules engine, never applied.
+    let out = Command::new("/usr/sbin/nft")
+        .arg("--check")
+        .arg("--file")
+        .arg(&rules)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run nft ({e}): scripts/install-peers installs Debian's nftables"));
+    assert!(
+        out.status.success(),
+        "nft refuses {}: {}",
+        rules.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // And the check can fail: a rule with a typo is refused.
+    let tmp = tempfile::tempdir().unwrap();
+    let broken = tmp.path().join("broken.conf");
+    let text = std::fs::read_to_string(&rules)
+        .unwrap()
+        .replacen("policy drop", "policy dorp", 1);
+    std::fs::write(&broken, text).unwrap();
+    let refused = Command::new("/usr/sbin/nft")
+        .arg("--check")
+        .arg("--file")
+        .arg(&broken)
+        .output()
+        .unwrap();
+    assert!(!refused.status.success(), "nft --check accepts anything");
+}
