@@ -77,7 +77,8 @@ def main():
             for var, name, runtime in wanted:
                 checked += 1
                 if runtime:
-                    found = tinfoil.get_runtime_providers(name)
+                    # (the recipe files that provide it, the preferred one)
+                    found = tinfoil.get_runtime_providers(name)[0]
                 else:
                     best = tinfoil.find_best_provider(name)
                     found = best and len(best) > 3 and best[3]
