@@ -42,16 +42,32 @@ fn the_firewall_unit_loads_the_installed_ruleset_before_the_network_and_is_enabl
     }
 }
 
+/// `nft --check --file PATH`: parsed and validated by the kernel's rules engine, never applied,
+/// in a network namespace of its own (a user namespace gives it the capability it needs, so
+/// this runs without root and can never touch this machine's own ruleset).
+fn nft_check(path: &Path) -> std::process::Output {
+    Command::new("unshare")
+        .args([
+            "--user",
+            "--map-root-user",
+            "--net",
+            "/usr/sbin/nft",
+            "--check",
+            "--file",
+        ])
+        .arg(path)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run unshare ({e}): it comes with Debian's util-linux"))
+}
+
 #[test]
 fn nft_accepts_the_kiosks_ruleset() {
     let rules = conf_dir().join("files/nftables.conf");
-    // --check: parsed and validated by the kernel's rules engine, never applied.
-    let out = Command::new("/usr/sbin/nft")
-        .arg("--check")
-        .arg("--file")
-        .arg(&rules)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run nft ({e}): scripts/install-peers installs Debian's nftables"));
+    assert!(
+        Path::new("/usr/sbin/nft").exists(),
+        "no /usr/sbin/nft: scripts/install-peers installs Debian's nftables"
+    );
+    let out = nft_check(&rules);
     assert!(
         out.status.success(),
         "nft refuses {}: {}",
@@ -64,12 +80,7 @@ fn nft_accepts_the_kiosks_ruleset() {
     let text = std::fs::read_to_string(&rules)
         .unwrap()
         .replacen("policy drop", "policy dorp", 1);
+    assert!(text.contains("policy dorp"), "the ruleset has no drop policy to break");
     std::fs::write(&broken, text).unwrap();
-    let refused = Command::new("/usr/sbin/nft")
-        .arg("--check")
-        .arg("--file")
-        .arg(&broken)
-        .output()
-        .unwrap();
-    assert!(!refused.status.success(), "nft --check accepts anything");
+    assert!(!nft_check(&broken).status.success(), "nft --check accepts anything");
 }
