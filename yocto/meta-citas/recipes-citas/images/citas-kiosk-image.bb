@@ -22,9 +22,9 @@ IMAGE_INSTALL = "packagegroup-core-boot \
                  kernel-modules \
                  "
 IMAGE_LINGUAS = ""
-# The Wi-Fi chips' firmware (Pi 4 and Pi 5: CYW43455, or CYW43456 on later boards): the machines
-# only recommend it through MACHINE_EXTRA_RRECOMMENDS, which reaches an image through
-# packagegroup-base, and this image has none. Bluetooth's firmware stays out (no bluetooth).
+# The Wi-Fi chips' firmware (meta-raspberrypi names both, bcm43455 and bcm43456, for the Pi 4 and
+# the Pi 5): the machines only recommend it through MACHINE_EXTRA_RRECOMMENDS, which reaches an
+# image through packagegroup-base, and this image has none. Bluetooth's firmware stays out (no bluetooth).
 # kernel-image: each root slot carries its kernel in /boot (U-Boot loads it from the slot it
 # boots, boot.cmd), so an update brings its kernel with its modules. At run time the boot
 # partition is mounted over /boot; U-Boot reads the slot's file system, not the mount.
