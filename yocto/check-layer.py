@@ -50,8 +50,9 @@ def main():
         config = tinfoil.config_data
 
         # 1. bbappends: the union of what bitbake applies to every recipe file.
+        recipe_files = list(tinfoil.all_recipe_files(variants=False))
         applied = set()
-        for fn in tinfoil.all_recipe_files(variants=False):
+        for fn in recipe_files:
             applied.update(os.path.realpath(a) for a in tinfoil.get_file_appends(fn))
         appends = []
         for root, _dirs, files in os.walk(LAYER):
@@ -61,7 +62,7 @@ def main():
                 problems.append(f"{os.path.relpath(append, LAYER)}: applies to no recipe")
 
         # 2. providers of what the layer's recipes name.
-        recipes = [fn for fn in tinfoil.all_recipe_files(variants=False) if in_layer(fn)]
+        recipes = [fn for fn in recipe_files if in_layer(fn)]
         if not recipes:
             problems.append("meta-citas: no recipe of the layer was parsed")
         checked = 0

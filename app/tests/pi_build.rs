@@ -11,7 +11,7 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output};
 
 /// Screens whose content is the moment or the simulator's randomness, not the renderer: a
 /// confirmation code drawn at random, a Llave MX code and QR with the simulator's port, the
@@ -62,6 +62,15 @@ fn pi_build_dir() -> PathBuf {
     dir
 }
 
+/// What a command printed, both streams.
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
 fn qemu() -> Command {
     let mut c = Command::new("qemu-aarch64-static");
     // The arm64 libraries of Debian's multiarch packages, and their loader, are under /.
@@ -76,12 +85,7 @@ fn screenshots(mut cmd: Command, dir: &Path) {
         .args(["--size", "1280x800"])
         .output()
         .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e} (scripts/build-aarch64 installs qemu-user-static)"));
-    assert!(
-        out.status.success(),
-        "{cmd:?} failed: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{cmd:?} failed: {}", text(&out));
 }
 
 fn names(dir: &Path) -> BTreeSet<String> {
@@ -226,27 +230,22 @@ fn the_pi_build_links_the_pis_display_and_touch_stack() {
 #[test]
 fn the_pis_kioskctl_checks_a_kiosk_toml() {
     let ctl = pi_build_dir().join("kioskctl");
+    let check = |path: &Path| qemu().arg(&ctl).args(["config", "check"]).arg(path).output().unwrap();
     let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../system/config/kiosk.example.toml");
-    let good = qemu()
-        .arg(&ctl)
-        .args(["config", "check"])
-        .arg(&example)
-        .output()
-        .unwrap();
+    let good = check(&example);
     assert!(
         good.status.success(),
-        "kioskctl config check failed on the example: {}{}",
-        String::from_utf8_lossy(&good.stdout),
-        String::from_utf8_lossy(&good.stderr)
+        "kioskctl config check failed on the example: {}",
+        text(&good)
     );
     let tmp = tempfile::tempdir().unwrap();
     let bad = tmp.path().join("kiosk.toml");
     std::fs::write(&bad, "[kiosk]\nid = \"\"\nunknown_field = 1\n").unwrap();
-    let refused = qemu().arg(&ctl).args(["config", "check"]).arg(&bad).output().unwrap();
+    let refused = check(&bad);
     assert!(
         !refused.status.success(),
         "a broken kiosk.toml passed on the Pi's kioskctl"
     );
-    let said = String::from_utf8_lossy(&refused.stderr).into_owned() + &String::from_utf8_lossy(&refused.stdout);
+    let said = text(&refused);
     assert!(said.contains("unknown_field"), "the unknown field is not named: {said}");
 }
