@@ -7,7 +7,8 @@ use kiosk_core::Language;
 use slint::platform::software_renderer::PremultipliedRgbaColor;
 use slint::{ComponentHandle, PhysicalSize};
 
-use crate::controller::{self, FoundBooking};
+use crate::controller;
+use crate::screens::lookup::FoundBooking;
 use crate::screenshots::{self, HeadlessWindow};
 
 /// Draws one full frame into `buf` and returns how long the renderer took.

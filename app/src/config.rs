@@ -38,3 +38,15 @@ pub async fn connect(config: &Config) -> Result<(kiosk_sync::SyncEngine, kiosk_s
     };
     Ok((kiosk_sync::SyncEngine::new(client, store), schedule))
 }
+
+/// A window size `WxH` (`--size`, for the screenshots and the benchmarks).
+pub fn parse_size(s: &str) -> Result<(u32, u32), String> {
+    let bad = || format!("{s:?}: a size is WIDTHxHEIGHT, 320 to 4096 pixels a side, e.g. 1280x800");
+    let (w, h) = s.split_once('x').ok_or_else(bad)?;
+    let (w, h): (u32, u32) = (w.parse().map_err(|_| bad())?, h.parse().map_err(|_| bad())?);
+    if (320..=4096).contains(&w) && (320..=4096).contains(&h) {
+        Ok((w, h))
+    } else {
+        Err(bad())
+    }
+}

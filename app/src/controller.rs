@@ -4,62 +4,24 @@
 //! `upgrade_in_event_loop`. What the screens show in words (dates, procedure names, errors) is
 //! rendered here from kept values, so switching language re-renders it without losing input.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::future::Future;
-use std::str::FromStr;
+use std::rc::Rc;
 use std::time::Duration;
 
-use kiosk_core::booking::{CodeError, ConfirmationCode};
-use kiosk_core::catalogue::Procedure;
-use kiosk_core::time::AppointmentTime;
-use kiosk_core::{Explain, Language};
-use kiosk_sync::api::{Booking, CatalogueOffice};
+use kiosk_core::Language;
+use kiosk_sync::api::Booking;
 use kiosk_sync::{ConfirmOutcome, EngineError, SyncEngine};
 use slint::{ComponentHandle, Timer, TimerMode, Weak};
 
-use crate::ui::{AppWindow, Keyboard, Kiosk, Llave, LlaveState, Lookup, LookupState, Page, SignIn, TicketState, Visit};
+use crate::nav::{Nav, Navigator};
+use crate::screens::Ctx;
+use crate::screens::lookup::LookupScreen;
+use crate::screens::maintenance::MaintenanceScreen;
+use crate::ui::{AppWindow, Keyboard, Kiosk, Llave, LlaveState, Page, SignIn, TicketState, Visit};
 use crate::visit::{self, Forms, VisitState};
 
-/// How long the visitor waits for a cancellation before it is left to the outbox.
-const CANCEL_PATIENCE: Duration = Duration::from_secs(8);
-
-/// The services the screens call.
-#[derive(Debug, Clone)]
-pub struct Services {
-    pub runtime: tokio::runtime::Handle,
-    pub engine: SyncEngine,
-    /// The document scanner (`None`: the kiosk has none, and says so at step 4).
-    pub scanner: Option<kiosk_scan::DeviceUri>,
-    /// The ticket printer and its queue (`None`: the kiosk prints no tickets).
-    pub printing: Option<crate::printing::Printing>,
-    /// The status LED, the call-staff button and the clock's state.
-    pub device: crate::device::DeviceParts,
-    /// Which kiosk this is (its configuration), for maintenance.
-    pub kiosk: KioskInfo,
-}
-
-/// What maintenance needs to know of this kiosk's configuration.
-#[derive(Debug, Clone)]
-pub struct KioskInfo {
-    /// The kiosk's id (printed on the test page, named in the audit log's exports).
-    pub id: String,
-    /// Where its database lives (the free space reported is this file system's).
-    pub data_dir: std::path::PathBuf,
-    /// The offices whose calendars it keeps ("sync now" refreshes them).
-    pub offices: Vec<String>,
-    /// When the app started.
-    pub started: std::time::Instant,
-    /// The provisioning file on the boot partition (`None` off the device): one left there
-    /// was not adopted, and the health report says why.
-    pub boot_file: Option<std::path::PathBuf>,
-}
-
-/// A booking found by code, with what is needed to show it in either language.
-#[derive(Debug, Clone, PartialEq)]
-pub struct FoundBooking {
-    pub booking: Booking,
-    pub office: Option<CatalogueOffice>,
-}
+pub use crate::services::{KioskInfo, Services};
 
 /// A visit is wiped after this long without a touch: a warning first, then the wipe.
 pub const IDLE_WARNING_AFTER: Duration = Duration::from_mins(1);
@@ -68,9 +30,10 @@ pub const IDLE_WIPE_AFTER: Duration = Duration::from_secs(90);
 /// What the controller keeps between callbacks (the visitor's data of the current visit).
 #[derive(Debug, Default)]
 struct State {
-    language: Language,
-    code_error: Option<CodeError>,
-    found: Option<FoundBooking>,
+    /// The visitor's language, shared with the screens.
+    language: Rc<Cell<Language>>,
+    maintenance: Option<Rc<MaintenanceScreen>>,
+    lookup: Option<Rc<LookupScreen>>,
     visit: VisitState,
     forms: Option<Forms>,
     services: Option<Services>,
@@ -130,7 +93,7 @@ fn start_dim_timer(ui: &AppWindow) {
         t.dim.start(TimerMode::SingleShot, DIM_WAIT.get(), move || {
             let Some(ui) = weak.upgrade() else { return };
             let k = ui.global::<Kiosk>();
-            if k.get_page() == Page::Welcome && !PRESENT.get() && !ui.global::<crate::ui::Staff>().get_pad_open() {
+            if k.get_page() == Page::Welcome && !PRESENT.get() && !ui.global::<crate::ui::StaffPad>().get_pad_open() {
                 tracing::debug!("nobody in front of the kiosk: dimming");
                 set_dimmed(&ui, true);
             }
@@ -147,97 +110,10 @@ fn presence(ui: &AppWindow, here: bool) {
     start_dim_timer(ui);
 }
 
-/// The words of a found booking in `lang`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BookingView {
-    pub office: String,
-    pub address: String,
-    pub date: String,
-    pub time: String,
-    pub procedures: String,
-    pub cancelled: bool,
-}
-
-impl BookingView {
-    pub fn render(found: &FoundBooking, lang: Language) -> BookingView {
-        let b = &found.booking;
-        let tz = found.office.as_ref().and_then(|o| chrono_tz::Tz::from_str(&o.tz).ok());
-        let (date, time) = match tz {
-            Some(tz) => {
-                let at = AppointmentTime::new(b.start, tz);
-                (at.date_label(lang), at.time_label(lang))
-            }
-            // Without the office's zone the time is not shown rather than shown wrong.
-            None => (kiosk_core::time::date_label(b.start.date_naive(), lang), String::new()),
-        };
-        let procedures: Vec<&str> = b
-            .procedures
-            .iter()
-            .map(|p| Procedure::from_id(p).map_or(p.as_str(), |p| p.label(lang)))
-            .collect();
-        BookingView {
-            office: found
-                .office
-                .as_ref()
-                .map_or_else(|| b.office_id.clone(), |o| o.name.clone()),
-            address: found
-                .office
-                .as_ref()
-                .map(|o| format!("{}, {}, {} {}", o.address, o.city, o.state, o.postal_code))
-                .unwrap_or_default(),
-            date,
-            time,
-            procedures: procedures.join(" · "),
-            cancelled: b.status == "cancelled",
-        }
-    }
-}
-
-fn show(ui: &AppWindow, view: &BookingView) {
-    let l = ui.global::<Lookup>();
-    l.set_office(view.office.clone().into());
-    l.set_address(view.address.clone().into());
-    l.set_date(view.date.clone().into());
-    l.set_time(view.time.clone().into());
-    l.set_procedures(view.procedures.clone().into());
-    l.set_is_cancelled(view.cancelled);
-}
-
-fn clear_lookup(ui: &AppWindow) {
-    let l = ui.global::<Lookup>();
-    l.set_ticket(TicketState::None);
-    l.set_code("".into());
-    l.set_code_error("".into());
-    l.set_state(LookupState::Idle);
-    show(
-        ui,
-        &BookingView {
-            office: String::new(),
-            address: String::new(),
-            date: String::new(),
-            time: String::new(),
-            procedures: String::new(),
-            cancelled: false,
-        },
-    );
-}
-
 /// Re-renders every text that depends on the language.
 fn rerender(ui: &AppWindow, state: &State) {
-    let l = ui.global::<Lookup>();
-    l.set_code_error(
-        state
-            .code_error
-            .as_ref()
-            .map(|e| e.explain(state.language))
-            .unwrap_or_default()
-            .into(),
-    );
-    if let Some(found) = &state.found {
-        show(ui, &BookingView::render(found, state.language));
-    }
     if let Some(forms) = &state.forms {
-        visit::render(ui, &state.visit, forms, state.language);
+        visit::render(ui, &state.visit, forms, state.language.get());
     }
 }
 
@@ -304,9 +180,7 @@ pub fn end_visit(ui: &AppWindow) {
             generation,
             ..VisitState::default()
         };
-        st.code_error = None;
-        st.found = None;
-        st.language = Language::Es;
+        st.language.set(Language::Es);
         (holds, st.services.clone())
     });
     if let Some(services) = services {
@@ -326,7 +200,9 @@ pub fn end_visit(ui: &AppWindow) {
             });
         }
     }
-    clear_lookup(ui);
+    if let Some(lookup) = STATE.with_borrow(|st| st.lookup.clone()) {
+        lookup.reset();
+    }
     let si = ui.global::<SignIn>();
     si.set_email("".into());
     si.set_password("".into());
@@ -345,10 +221,10 @@ pub fn end_visit(ui: &AppWindow) {
     kb.set_label("".into());
     kb.set_forced(false);
     set_language(ui, Language::Es);
-    // A PIN pad left open is closed, its digits gone.
-    let staff = ui.global::<crate::ui::Staff>();
-    staff.set_pin("".into());
-    staff.set_pad_open(false);
+    // A PIN pad left open is closed, its digits gone; maintenance's state too.
+    if let Some(m) = STATE.with_borrow(|st| st.maintenance.clone()) {
+        m.reset();
+    }
     let k = ui.global::<Kiosk>();
     k.set_large_text(false);
     k.set_idle_warning(false);
@@ -371,7 +247,9 @@ fn touched(ui: &AppWindow) {
             t.idle_warning.stop();
             t.idle_countdown.stop();
         });
-        crate::maintenance::touched(ui);
+        if let Some(m) = STATE.with_borrow(|st| st.maintenance.clone()) {
+            m.touched();
+        }
         return;
     }
     let weak = ui.as_weak();
@@ -457,7 +335,7 @@ fn tick(ui: &AppWindow) {
 fn rerender_hold(ui: &AppWindow, st: &State) {
     if st.forms.is_some() {
         let v = ui.global::<Visit>();
-        let text = visit::hold_text_now(&st.visit, st.language);
+        let text = visit::hold_text_now(&st.visit, st.language.get());
         if v.get_hold_text() != text.as_str() {
             v.set_hold_text(text.into());
         }
@@ -470,39 +348,6 @@ pub fn set_language(ui: &AppWindow, lang: Language) {
         tracing::error!(error = %e, language = lang.tag(), "no bundled translation");
     }
     ui.global::<Kiosk>().set_language(lang.tag().into());
-}
-
-/// Shows a found booking (also used by the screenshot renderer).
-pub fn show_found(ui: &AppWindow, found: &FoundBooking, lang: Language) {
-    ui.global::<Lookup>().set_code(found.booking.code.clone().into());
-    ui.global::<Lookup>().set_state(LookupState::Found);
-    show(ui, &BookingView::render(found, lang));
-}
-
-/// Looks a booking up, with its office from the cached catalogue (refreshed when missing).
-pub async fn find(engine: &SyncEngine, code: &ConfirmationCode) -> Result<FoundBooking, EngineError> {
-    let booking = engine.client().booking(code.as_str()).await?;
-    let office = office(engine, &booking.office_id).await?;
-    Ok(FoundBooking { booking, office })
-}
-
-async fn office(engine: &SyncEngine, id: &str) -> Result<Option<CatalogueOffice>, EngineError> {
-    let cached = |engine: &SyncEngine| {
-        let id = id.to_owned();
-        let engine = engine.clone();
-        async move {
-            let body = engine.with_store(|s| s.catalogue()).await?;
-            Ok::<_, EngineError>(body.and_then(|(_, body)| {
-                let catalogue: kiosk_sync::api::Catalogue = serde_json::from_str(&body).ok()?;
-                catalogue.offices.into_iter().find(|o| o.id == id)
-            }))
-        }
-    };
-    if let Some(o) = cached(engine).await? {
-        return Ok(Some(o));
-    }
-    engine.sync_catalogue(chrono::Utc::now()).await?;
-    cached(engine).await
 }
 
 /// Connects every callback of `ui` to the services.
@@ -523,7 +368,23 @@ pub fn wire(ui: &AppWindow, services: Services) {
         printing.start_retrying(&services.runtime);
     }
     watch_device(ui, &services);
-    crate::maintenance::wire(ui, &services);
+    let nav = Navigator::default();
+    let language = STATE.with_borrow(|st| st.language.clone());
+    let ctx = Ctx::new(ui, services, nav.clone(), language);
+    let maintenance = MaintenanceScreen::new(ctx.clone());
+    let lookup = LookupScreen::new(ctx);
+    STATE.with_borrow_mut(|st| {
+        st.maintenance = Some(maintenance.clone());
+        st.lookup = Some(lookup);
+    });
+    nav.handle_with({
+        let ui = ui.as_weak();
+        move |n| {
+            if let Some(ui) = ui.upgrade() {
+                navigate(&ui, &maintenance, n);
+            }
+        }
+    });
     TIMERS.with(|t| {
         let weak = ui.as_weak();
         t.tick.start(TimerMode::Repeated, Duration::from_secs(1), move || {
@@ -558,12 +419,18 @@ pub fn wire(ui: &AppWindow, services: Services) {
             let Some(ui) = ui.upgrade() else { return };
             let Ok(lang) = tag.parse::<Language>() else { return };
             set_language(&ui, lang);
-            STATE.with_borrow_mut(|st| {
-                st.language = lang;
+            let (maintenance, lookup) = STATE.with_borrow_mut(|st| {
+                st.language.set(lang);
                 st.visit.session.set_language(lang);
                 rerender(&ui, st);
+                (st.maintenance.clone(), st.lookup.clone())
             });
-            crate::maintenance::rerender(&ui);
+            if let Some(m) = maintenance {
+                m.relabel();
+            }
+            if let Some(l) = lookup {
+                l.relabel();
+            }
         }
     });
     kiosk.on_go_home({
@@ -588,140 +455,6 @@ pub fn wire(ui: &AppWindow, services: Services) {
             if let Some(ui) = ui.upgrade() {
                 touched(&ui);
             }
-        }
-    });
-
-    let lookup = ui.global::<Lookup>();
-    lookup.on_search({
-        let (ui, services) = (ui.as_weak(), services.clone());
-        move || {
-            let Some(app) = ui.upgrade() else { return };
-            let typed = app.global::<Lookup>().get_code().to_string();
-            let code = match ConfirmationCode::parse(&typed) {
-                Ok(c) => c,
-                Err(e) => {
-                    STATE.with_borrow_mut(|st| {
-                        st.code_error = Some(e);
-                        rerender(&app, st);
-                    });
-                    return;
-                }
-            };
-            STATE.with_borrow_mut(|st| st.code_error = None);
-            let l = app.global::<Lookup>();
-            l.set_code_error("".into());
-            l.set_code(code.as_str().into());
-            l.set_state(LookupState::Searching);
-            let (ui, engine) = (ui.clone(), services.engine.clone());
-            services.runtime.spawn(async move {
-                let result = find(&engine, &code).await;
-                let _ = ui.upgrade_in_event_loop(move |app| {
-                    let l = app.global::<Lookup>();
-                    match result {
-                        Ok(found) => {
-                            STATE.with_borrow_mut(|st| {
-                                show(&app, &BookingView::render(&found, st.language));
-                                st.found = Some(found);
-                            });
-                            l.set_state(LookupState::Found);
-                        }
-                        Err(EngineError::Api(e)) if e.problem() == Some("booking-not-found") => {
-                            l.set_state(LookupState::NotFound);
-                        }
-                        Err(e) => {
-                            tracing::warn!(error = %e, "looking a booking up");
-                            l.set_state(LookupState::Unreachable);
-                        }
-                    }
-                });
-            });
-        }
-    });
-    lookup.on_print_ticket({
-        let ui = ui.as_weak();
-        move || {
-            let Some(app) = ui.upgrade() else { return };
-            let (Some(printing), Some(found), lang) =
-                STATE.with_borrow(|st| (printing(), st.found.clone(), st.language))
-            else {
-                return;
-            };
-            let ticket = match &found.office {
-                Some(office) => found.booking.ticket(office, lang).map_err(|e| e.to_string()),
-                None => Err(format!("office {} is not in the catalogue", found.booking.office_id)),
-            };
-            let ticket = match ticket {
-                Ok(t) => t,
-                Err(e) => {
-                    tracing::error!(error = %e, "no ticket can be made for a found booking");
-                    app.global::<Lookup>().set_ticket(TicketState::AskStaff);
-                    return;
-                }
-            };
-            app.global::<Lookup>().set_ticket(TicketState::Printing);
-            spawn_quiet(
-                &ui,
-                async move {
-                    match printing.queue_reprint(&ticket).await {
-                        Ok(id) => printing.print(id).await,
-                        Err(why) => crate::printing::TicketOutcome::AskStaff { why, status: None },
-                    }
-                },
-                |app, _, outcome| app.global::<Lookup>().set_ticket(ticket_state(&outcome)),
-            );
-        }
-    });
-    lookup.on_cancel_requested({
-        let ui = ui.as_weak();
-        move || {
-            if let Some(app) = ui.upgrade() {
-                app.global::<Lookup>().set_state(LookupState::ConfirmCancel);
-            }
-        }
-    });
-    lookup.on_cancel_dismissed({
-        let ui = ui.as_weak();
-        move || {
-            if let Some(app) = ui.upgrade() {
-                app.global::<Lookup>().set_state(LookupState::Found);
-            }
-        }
-    });
-    lookup.on_cancel_confirmed({
-        let ui = ui.as_weak();
-        move || {
-            let Some(app) = ui.upgrade() else { return };
-            let Some(code) = STATE.with_borrow(|st| st.found.as_ref().map(|f| f.booking.code.clone())) else {
-                return;
-            };
-            app.global::<Lookup>().set_state(LookupState::Cancelling);
-            let (ui, engine) = (ui.clone(), services.engine.clone());
-            services.runtime.spawn(async move {
-                let outcome = engine.cancel(&code, CANCEL_PATIENCE).await;
-                let _ = ui.upgrade_in_event_loop(move |app| {
-                    let l = app.global::<Lookup>();
-                    match outcome {
-                        Ok(ConfirmOutcome::Delivered) => {
-                            STATE.with_borrow_mut(|st| {
-                                if let Some(f) = st.found.as_mut() {
-                                    f.booking.status = "cancelled".into();
-                                }
-                            });
-                            l.set_is_cancelled(true);
-                            l.set_state(LookupState::Cancelled);
-                        }
-                        Ok(ConfirmOutcome::Pending { .. }) => l.set_state(LookupState::CancelQueued),
-                        Ok(other) => {
-                            tracing::warn!(?other, "cancellation refused");
-                            l.set_state(LookupState::NotFound);
-                        }
-                        Err(e) => {
-                            tracing::error!(error = %e, "cancellation could not even be queued");
-                            l.set_state(LookupState::Unreachable);
-                        }
-                    }
-                });
-            });
         }
     });
 }
@@ -1079,7 +812,7 @@ fn wire_visit(ui: &AppWindow) {
 /// Step 5's Confirm: through the outbox, so a confirmed booking is never lost; back to the
 /// calendar with the day refreshed if the slot was taken meanwhile.
 fn confirm(app: &AppWindow) {
-    let lang = STATE.with_borrow(|st| st.language);
+    let lang = STATE.with_borrow(|st| st.language.get());
     let Some(request) = with_visit(app, |v| visit::booking_request(v, lang, chrono::Utc::now())) else {
         return;
     };
@@ -1130,16 +863,6 @@ fn printing() -> Option<crate::printing::Printing> {
     STATE.with_borrow(|st| st.services.as_ref().and_then(|s| s.printing.clone()))
 }
 
-fn ticket_state(outcome: &crate::printing::TicketOutcome) -> TicketState {
-    match outcome {
-        crate::printing::TicketOutcome::Printed => TicketState::Printed,
-        crate::printing::TicketOutcome::AskStaff { why, status } => {
-            tracing::warn!(%why, ?status, "a visitor's ticket did not print; it stays queued");
-            TicketState::AskStaff
-        }
-    }
-}
-
 /// Prints the ticket the confirmation of `code` queued, showing its picture meanwhile and
 /// then whether to take it or ask staff. The booking is confirmed whatever happens here.
 fn print_confirmation_ticket(app: &AppWindow, code: String) {
@@ -1173,7 +896,7 @@ fn print_confirmation_ticket(app: &AppWindow, code: String) {
             async move { printing.print(id).await },
             |_, st, outcome| {
                 if let Some(t) = st.visit.ticket.as_mut() {
-                    t.state = ticket_state(&outcome);
+                    t.state = outcome.ticket_state();
                 }
             },
         );
@@ -1489,7 +1212,7 @@ fn wire_register(ui: &AppWindow) {
         let ui = ui.as_weak();
         move || {
             let Some(app) = ui.upgrade() else { return };
-            let lang = STATE.with_borrow(|st| st.language);
+            let lang = STATE.with_borrow(|st| st.language.get());
             let Some(registration) = with_visit(&app, crate::register::check) else {
                 return;
             };
@@ -1561,4 +1284,23 @@ pub fn check_health(ui: &Weak<AppWindow>) {
             tracing::warn!(error = %e, "the status LED");
         }
     });
+}
+
+/// Acts on a screen's navigation request.
+fn navigate(ui: &AppWindow, maintenance: &Rc<MaintenanceScreen>, nav: Nav) {
+    match nav {
+        Nav::To(page) => ui.global::<Kiosk>().set_page(page),
+        Nav::EndVisit => end_visit(ui),
+        Nav::Language(lang) => ui.global::<Kiosk>().invoke_language_chosen(lang.tag().into()),
+        Nav::Maintenance(id) => {
+            ui.global::<Kiosk>().set_page(Page::Maintenance);
+            maintenance.open(id);
+        }
+        Nav::ServiceState(notice) => {
+            let k = ui.global::<Kiosk>();
+            k.set_staff_out_of_service(notice.is_some());
+            k.set_staff_notice(notice.unwrap_or_default().into());
+            check_health(&ui.as_weak());
+        }
+    }
 }

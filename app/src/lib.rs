@@ -11,17 +11,23 @@
 //! "I already have an appointment" (find by code, see it in the office's time zone, cancel it
 //! through the outbox). The sign-in and the five booking steps come next (issue 4).
 
+#[cfg(feature = "demo")]
 pub mod bench;
+pub mod bridge;
 pub mod config;
 pub mod controller;
+#[cfg(feature = "demo")]
 pub mod demo;
 pub mod device;
 pub mod llave;
 pub mod logging;
-pub mod maintenance;
+pub mod nav;
 pub mod printing;
 pub mod register;
+pub mod screens;
+#[cfg(feature = "demo")]
 pub mod screenshots;
+pub mod services;
 pub mod startup;
 pub mod visit;
 

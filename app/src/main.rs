@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use citas_kiosk::controller::{self, Services};
 use citas_kiosk::device::DeviceParts;
-use citas_kiosk::{demo, screenshots, ui::AppWindow};
+use citas_kiosk::ui::AppWindow;
 use clap::Parser;
 use slint::ComponentHandle;
 
@@ -28,7 +28,7 @@ struct Args {
     #[arg(long, value_name = "DIR", requires = "demo")]
     screenshots: Option<PathBuf>,
     /// Window size for --screenshots and the benchmarks, WIDTHxHEIGHT.
-    #[arg(long, default_value = "1280x800", value_parser = screenshots::parse_size)]
+    #[arg(long, default_value = "1280x800", value_parser = citas_kiosk::config::parse_size)]
     size: (u32, u32),
     /// Benchmark: draw the welcome screen's first frame headless, print the time since the
     /// process started (milliseconds) and exit.
@@ -42,7 +42,7 @@ struct Args {
 
 fn main() -> anyhow::Result<()> {
     kiosk()?;
-    if citas_kiosk::maintenance::restart_requested() {
+    if citas_kiosk::screens::maintenance::restart_requested() {
         // Staff asked for a restart: everything is closed and dropped (the demo's simulators
         // and files too); the same program starts again with the same arguments, in the same
         // process, so systemd keeps supervising it.
@@ -58,6 +58,30 @@ fn kiosk() -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     citas_kiosk::logging::init();
     let args = Args::parse();
+    if args.bench_first_frame || args.demo {
+        return demo_mode(&args, started);
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    run_device(&runtime, args.config, started)
+}
+
+/// A build without the `demo` feature (the Pi's image) carries no simulator.
+#[cfg(not(feature = "demo"))]
+fn demo_mode(_: &Args, _: std::time::Instant) -> anyhow::Result<()> {
+    anyhow::bail!(
+        "this build of citas-kiosk has no demo: it was built without the `demo` feature (the kiosk's \
+         image never carries the simulators); build it with `--features demo` to use --demo, \
+         --screenshots or the benchmarks"
+    )
+}
+
+/// `--demo` (and the screenshots and benchmarks, which run on it).
+#[cfg(feature = "demo")]
+fn demo_mode(args: &Args, started: std::time::Instant) -> anyhow::Result<()> {
+    use citas_kiosk::{demo, screenshots};
     if args.bench_first_frame {
         let took = citas_kiosk::bench::first_frame(args.size, started)?;
         println!("{:.3}", took.as_secs_f64() * 1000.0);
@@ -67,18 +91,14 @@ fn kiosk() -> anyhow::Result<()> {
         .worker_threads(2)
         .enable_all()
         .build()?;
-    if !args.demo {
-        return run_device(&runtime, args.config, started);
-    }
     let demo = runtime.block_on(demo::start()).context("starting the demo")?;
     println!(
         "demo: central simulator at {}; try the appointment code {}; printed tickets at {}/jobs/1, 2...",
         demo.central.url, demo.sample_code, demo.printer.control_url
     );
-
     if let Some(frames) = args.bench_visit {
         let code = kiosk_core::booking::ConfirmationCode::parse(&demo.sample_code)?;
-        let found = runtime.block_on(controller::find(&demo.engine, &code))?;
+        let found = runtime.block_on(citas_kiosk::screens::lookup::find(&demo.engine, &code))?;
         let r = citas_kiosk::bench::visit(
             args.size,
             &found,
@@ -101,11 +121,11 @@ fn kiosk() -> anyhow::Result<()> {
         );
         return Ok(());
     }
-    if let Some(dir) = args.screenshots {
+    if let Some(dir) = &args.screenshots {
         let code = kiosk_core::booking::ConfirmationCode::parse(&demo.sample_code)?;
-        let found = runtime.block_on(controller::find(&demo.engine, &code))?;
+        let found = runtime.block_on(citas_kiosk::screens::lookup::find(&demo.engine, &code))?;
         let services = demo.services(runtime.handle().clone(), DeviceParts::simulated())?;
-        for path in screenshots::render_all(&dir, args.size, &found, &services)? {
+        for path in screenshots::render_all(dir, args.size, &found, &services)? {
             println!("{}", path.display());
         }
         return Ok(());
@@ -192,6 +212,7 @@ fn run_device(
 }
 
 /// The demo's window, with the background sync running until it closes.
+#[cfg(feature = "demo")]
 fn run_window(
     runtime: &tokio::runtime::Runtime,
     services: Services,

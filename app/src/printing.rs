@@ -36,6 +36,19 @@ pub struct Printing {
     round: Arc<tokio::sync::Mutex<()>>,
 }
 
+impl TicketOutcome {
+    /// What the visitor is told of their ticket.
+    pub fn ticket_state(&self) -> crate::ui::TicketState {
+        match self {
+            TicketOutcome::Printed => crate::ui::TicketState::Printed,
+            TicketOutcome::AskStaff { why, status } => {
+                tracing::warn!(%why, ?status, "a visitor's ticket did not print; it stays queued");
+                crate::ui::TicketState::AskStaff
+            }
+        }
+    }
+}
+
 fn store_error(e: impl std::fmt::Display) -> TicketOutcome {
     TicketOutcome::AskStaff {
         why: format!("print queue: {e}"),

@@ -13,8 +13,9 @@ use slint::{ComponentHandle, PhysicalSize, PlatformError};
 
 use kiosk_sync::SyncEngine;
 
-use crate::controller::{self, FoundBooking};
+use crate::controller;
 use crate::demo;
+use crate::screens::lookup::{self, FoundBooking};
 use crate::ui::{
     AppWindow, Keyboard, KeyboardLayout, Kiosk, Llave, LlaveState, Lookup, LookupState, Page, SignIn, Visit,
 };
@@ -28,17 +29,6 @@ impl Platform for Headless {
     fn create_window_adapter(&self) -> Result<Rc<dyn WindowAdapter>, PlatformError> {
         Ok(self.window.clone())
     }
-}
-
-/// A window size `WxH`.
-pub fn parse_size(s: &str) -> anyhow::Result<(u32, u32)> {
-    let (w, h) = s.split_once('x').context("a size is WIDTHxHEIGHT, e.g. 1280x800")?;
-    let (w, h): (u32, u32) = (w.parse()?, h.parse()?);
-    anyhow::ensure!(
-        (320..=4096).contains(&w) && (320..=4096).contains(&h),
-        "a size is 320 to 4096 pixels a side"
-    );
-    Ok((w, h))
 }
 
 fn save(ui: &AppWindow, path: &Path) -> anyhow::Result<()> {
@@ -358,7 +348,7 @@ impl HeadlessWindow {
         k.set_dimmed(false);
         k.set_staff_out_of_service(false);
         k.set_startup(crate::ui::Startup::Ready);
-        ui.global::<crate::ui::Staff>().set_pad_open(false);
+        ui.global::<crate::ui::StaffPad>().set_pad_open(false);
         ui.global::<Keyboard>().set_forced(false);
         k.set_page(screen.page);
         if let Some(st) = &screen.visit {
@@ -391,12 +381,12 @@ pub fn all_screens(
         }),
         Screen::new("lookup-found", Page::Lookup, None).with({
             let found = found.clone();
-            move |ui, lang| controller::show_found(ui, &found, lang)
+            move |ui, lang| lookup::show_found(ui, &found, lang)
         }),
         Screen::new("lookup-confirm-cancel", Page::Lookup, None).with({
             let found = found.clone();
             move |ui, lang| {
-                controller::show_found(ui, &found, lang);
+                lookup::show_found(ui, &found, lang);
                 ui.global::<Lookup>().set_state(LookupState::ConfirmCancel);
             }
         }),
@@ -409,12 +399,12 @@ pub fn all_screens(
 /// the printer and scanner after a test scan, the service tab with the log's recent problems,
 /// the visitors' out-of-service notice, and the dimmed welcome screen.
 fn maintenance_screens(services: &crate::controller::Services) -> anyhow::Result<Vec<Screen>> {
-    use crate::maintenance;
-    use crate::ui::{MaintenanceTab, Staff};
+    use crate::screens::maintenance::{actions, report};
+    use crate::ui::{Maintenance, MaintenanceTab, StaffPad};
     let runtime = &services.runtime;
-    let observed = runtime.block_on(kiosk_health::observe(&maintenance::sources(services)));
+    let observed = runtime.block_on(kiosk_health::observe(&services.health_sources()));
     let scanner = services.scanner.clone().context("the demo has a scanner")?;
-    let page = runtime.block_on(maintenance::scan_one_page(
+    let page = runtime.block_on(actions::scan_one_page(
         scanner,
         tokio_util::sync::CancellationToken::new(),
     ))?;
@@ -422,8 +412,8 @@ fn maintenance_screens(services: &crate::controller::Services) -> anyhow::Result
     let jobs = runtime.block_on(printing.recent(10));
     let problems = crate::logging::recent();
     let staff = |ui: &AppWindow, tab: MaintenanceTab| {
-        let s = ui.global::<Staff>();
-        s.set_pad_open(false);
+        ui.global::<StaffPad>().set_pad_open(false);
+        let s = ui.global::<Maintenance>();
         s.set_staff_id("ana.lopez".into());
         s.set_tab(tab);
         s.set_action_message("".into());
@@ -431,10 +421,10 @@ fn maintenance_screens(services: &crate::controller::Services) -> anyhow::Result
     };
     let mut screens = vec![
         Screen::new("staff-pin-pad", Page::Welcome, None).with(|ui, _| {
-            let s = ui.global::<Staff>();
+            let s = ui.global::<StaffPad>();
             s.set_pad_open(true);
             s.set_pad_locked(false);
-            s.set_pin("4029".into());
+            s.set_digits(4);
             s.set_pad_message(
                 kiosk_core::staff::PinOutcome::Wrong { tries_left: 3 }
                     .explain(lang_of(ui))
@@ -442,8 +432,8 @@ fn maintenance_screens(services: &crate::controller::Services) -> anyhow::Result
             );
         }),
         Screen::new("staff-pin-pad-locked", Page::Welcome, None).with(|ui, _| {
-            let s = ui.global::<Staff>();
-            s.set_pin("".into());
+            let s = ui.global::<StaffPad>();
+            s.set_digits(0);
             s.set_pad_locked(true);
             s.set_pad_message(
                 kiosk_core::staff::PinOutcome::Locked { minutes_left: 15 }
@@ -456,15 +446,15 @@ fn maintenance_screens(services: &crate::controller::Services) -> anyhow::Result
         let observed = observed.clone();
         move |ui, _| {
             staff(ui, MaintenanceTab::Health);
-            maintenance::show_observations(ui, &observed);
+            report::show_observations(ui, &observed, lang_of(ui));
         }
     }));
     screens.push(
         Screen::new("maintenance-devices", Page::Maintenance, None).with(move |ui, lang| {
             staff(ui, MaintenanceTab::Devices);
-            maintenance::show_scan(ui, &page);
-            maintenance::show_jobs(ui, jobs.clone());
-            ui.global::<Staff>().set_action_message(
+            actions::show_scan(ui, &page);
+            report::show_jobs(ui, jobs.clone(), lang);
+            ui.global::<Maintenance>().set_action_message(
                 lang.pick(
                     "Página escaneada: revise que se lea bien. No se guarda ni se envía.",
                     "Page scanned: check that it reads well. It is neither kept nor sent.",
@@ -476,9 +466,9 @@ fn maintenance_screens(services: &crate::controller::Services) -> anyhow::Result
     screens.push(
         Screen::new("maintenance-service", Page::Maintenance, None).with(move |ui, _| {
             staff(ui, MaintenanceTab::Service);
-            maintenance::show_problems(ui, problems.clone());
+            report::show_problems(ui, problems.clone(), lang_of(ui));
             ui.global::<Kiosk>().set_staff_out_of_service(true);
-            ui.global::<Staff>()
+            ui.global::<Maintenance>()
                 .set_notice("Por favor use el quiosco junto a la puerta / Please use the kiosk by the door".into());
         }),
     );

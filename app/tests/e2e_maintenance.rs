@@ -10,7 +10,7 @@ mod common;
 use std::time::Duration;
 
 use citas_kiosk::startup::Stage;
-use citas_kiosk::ui::{Kiosk, MaintenanceTab, Page, Staff, Startup};
+use citas_kiosk::ui::{Kiosk, Maintenance, MaintenanceTab, Page, StaffPad, Startup};
 use common::{Harness, pause, press, type_into, until};
 use i_slint_backend_testing::ElementHandle;
 use kiosk_core::staff::{Pin, StaffId};
@@ -34,7 +34,7 @@ fn corner(ui: &citas_kiosk::ui::AppWindow, pressed: bool) {
 /// Holds the corner until the PIN pad opens, as staff do.
 async fn hold_corner(ui: &citas_kiosk::ui::AppWindow) {
     corner(ui, true);
-    until(ui, "the PIN pad", |ui| ui.global::<Staff>().get_pad_open()).await;
+    until(ui, "the PIN pad", |ui| ui.global::<StaffPad>().get_pad_open()).await;
     corner(ui, false);
 }
 
@@ -73,7 +73,7 @@ fn staff_open_maintenance_test_print_take_the_kiosk_out_of_service_and_back_and_
             )
         }))
         .unwrap();
-    h.ui.global::<Staff>().set_long_press(150);
+    h.ui.global::<StaffPad>().set_long_press(150);
     h.run(|h| async move {
         let ui = &h.ui;
         assert_eq!(h.page(), Page::Welcome);
@@ -82,7 +82,7 @@ fn staff_open_maintenance_test_print_take_the_kiosk_out_of_service_and_back_and_
         corner(ui, true);
         corner(ui, false);
         pause(Duration::from_millis(400)).await;
-        assert!(!ui.global::<Staff>().get_pad_open(), "a tap opened the PIN pad");
+        assert!(!ui.global::<StaffPad>().get_pad_open(), "a tap opened the PIN pad");
 
         // Hold it: the pad; the right PIN: maintenance, with the health of every part.
         hold_corner(ui).await;
@@ -91,16 +91,16 @@ fn staff_open_maintenance_test_print_take_the_kiosk_out_of_service_and_back_and_
             ui.global::<Kiosk>().get_page() == Page::Maintenance
         })
         .await;
-        assert_eq!(ui.global::<Staff>().get_staff_id(), "ana");
-        assert!(!ui.global::<Staff>().get_pad_open());
-        assert_eq!(ui.global::<Staff>().get_pin(), "", "the PIN left the screen");
+        assert_eq!(ui.global::<Maintenance>().get_staff_id(), "ana");
+        assert!(!ui.global::<StaffPad>().get_pad_open());
+        assert_eq!(ui.global::<StaffPad>().get_digits(), 0, "the PIN left the screen");
         until(ui, "the health report", |ui| {
-            let s = ui.global::<Staff>();
+            let s = ui.global::<Maintenance>();
             !s.get_checking() && s.get_health().row_count() == 10
         })
         .await;
         let line = |area: &str| {
-            ui.global::<Staff>()
+            ui.global::<Maintenance>()
                 .get_health()
                 .iter()
                 .find(|l| l.area == area)
@@ -112,7 +112,7 @@ fn staff_open_maintenance_test_print_take_the_kiosk_out_of_service_and_back_and_
         // In English at a touch.
         press(ui, "English");
         until(ui, "the report in English", |ui| {
-            ui.global::<Staff>()
+            ui.global::<Maintenance>()
                 .get_health()
                 .iter()
                 .any(|l| l.area == "Printer" && l.word == "OK")
@@ -121,10 +121,10 @@ fn staff_open_maintenance_test_print_take_the_kiosk_out_of_service_and_back_and_
         assert!(did(&h, "ana", "maintenance-opened"));
 
         // Test print: the printer simulator receives the test page.
-        ui.global::<Staff>().set_tab(MaintenanceTab::Devices);
+        ui.global::<Maintenance>().set_tab(MaintenanceTab::Devices);
         press(ui, "Test print");
         until(ui, "the test print", |ui| {
-            ui.global::<Staff>()
+            ui.global::<Maintenance>()
                 .get_action_message()
                 .starts_with("Test page printed")
         })
@@ -140,7 +140,7 @@ fn staff_open_maintenance_test_print_take_the_kiosk_out_of_service_and_back_and_
         assert!(did(&h, "ana", "test-print"));
 
         // Out of service with a message: visitors see only the notice, and cannot book.
-        ui.global::<Staff>().set_tab(MaintenanceTab::Service);
+        ui.global::<Maintenance>().set_tab(MaintenanceTab::Service);
         type_into(ui, "Message for visitors", "  Please use the kiosk\nby the door ");
         press(ui, "Take out of service");
         until(ui, "out of service", |ui| {
@@ -179,7 +179,7 @@ fn staff_open_maintenance_test_print_take_the_kiosk_out_of_service_and_back_and_
             ui.global::<Kiosk>().get_page() == Page::Maintenance
         })
         .await;
-        ui.global::<Staff>().set_tab(MaintenanceTab::Service);
+        ui.global::<Maintenance>().set_tab(MaintenanceTab::Service);
         press(ui, "Volver a poner en servicio");
         until(ui, "back in service", |ui| {
             !ui.global::<Kiosk>().get_staff_out_of_service()
@@ -189,30 +189,33 @@ fn staff_open_maintenance_test_print_take_the_kiosk_out_of_service_and_back_and_
         assert!(did(&h, "ana", "back-in-service"));
 
         // Left alone, maintenance closes itself.
-        citas_kiosk::maintenance::close_when_idle_for(Duration::from_millis(300));
+        citas_kiosk::screens::maintenance::close_when_idle_for(Duration::from_millis(300));
         press(ui, "Estado");
         until(ui, "maintenance closing when idle", |ui| {
             ui.global::<Kiosk>().get_page() == Page::Welcome
         })
         .await;
         assert!(did(&h, "ana", "maintenance-closed-idle"));
-        assert_eq!(ui.global::<Staff>().get_staff_id(), "");
+        assert_eq!(ui.global::<Maintenance>().get_staff_id(), "");
 
         // Five wrong PINs lock the pad; then even the right PIN cannot be typed.
         hold_corner(ui).await;
         for left in (1..=4).rev() {
             type_pin(ui, "111111");
             let want = format!("PIN incorrecto. Le quedan {left} intentos.");
-            until(ui, &want, |ui| ui.global::<Staff>().get_pad_message() == want.as_str()).await;
+            until(ui, &want, |ui| {
+                ui.global::<StaffPad>().get_pad_message() == want.as_str()
+            })
+            .await;
         }
         type_pin(ui, "111111");
-        until(ui, "the lock", |ui| ui.global::<Staff>().get_pad_locked()).await;
+        until(ui, "the lock", |ui| ui.global::<StaffPad>().get_pad_locked()).await;
         assert!(
-            ui.global::<Staff>()
+            ui.global::<StaffPad>()
                 .get_pad_message()
                 .starts_with("Demasiados intentos"),
             "{}",
-            ui.global::<Staff>().get_pad_message()
+            ui.global::<StaffPad>().get_pad_message()
         );
         let four = ElementHandle::find_by_accessible_label(ui, "4").next().unwrap();
         assert!(
@@ -224,7 +227,10 @@ fn staff_open_maintenance_test_print_take_the_kiosk_out_of_service_and_back_and_
         // Cancelled and opened again, it still says it is locked.
         press(ui, "Cancelar");
         hold_corner(ui).await;
-        until(ui, "the lock said at once", |ui| ui.global::<Staff>().get_pad_locked()).await;
+        until(ui, "the lock said at once", |ui| {
+            ui.global::<StaffPad>().get_pad_locked()
+        })
+        .await;
         let wrong = audit(&h).into_iter().filter(|(_, a, _)| a == "pin-wrong").count();
         assert_eq!(wrong, 4);
         press(ui, "Cancelar");
@@ -250,7 +256,7 @@ fn staff_open_maintenance_test_print_take_the_kiosk_out_of_service_and_back_and_
         pause(Duration::from_millis(400)).await;
         corner(ui, false);
         assert!(
-            !ui.global::<Staff>().get_pad_open(),
+            !ui.global::<StaffPad>().get_pad_open(),
             "the PIN pad opened behind the start-up screen"
         );
         // Ready: the same finger books.

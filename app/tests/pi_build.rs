@@ -1,8 +1,9 @@
 //! The Raspberry Pi's own build (aarch64, `--no-default-features --features pi`, made by
-//! scripts/build-aarch64) runs: under qemu-user it renders every screen of `--demo
-//! --screenshots` at 1280x800 as this machine's build does, pixel for pixel; its kioskctl
-//! checks a kiosk.toml; and it links the Pi's display and touch stack (linuxkms: libinput,
-//! libudev, GBM), not a desktop window.
+//! scripts/build-aarch64) runs: under qemu-user its `demo` build (`citas-kiosk-demo`, the same
+//! code with the simulators) renders every screen of `--demo --screenshots` at 1280x800 as this
+//! machine's build does, pixel for pixel; its kioskctl checks a kiosk.toml; the image's
+//! `citas-kiosk` links the Pi's display and touch stack (linuxkms: libinput, libudev, GBM), not a
+//! desktop window, and carries no simulator: `--demo` says so.
 //!
 //! The Pi's binaries are found in KIOSK_PI_BUILD_DIR (scripts/test sets it); without them the
 //! test fails, naming the script that makes them.
@@ -52,7 +53,7 @@ fn pi_build_dir() -> PathBuf {
         },
         PathBuf::from,
     );
-    for bin in ["citas-kiosk", "kioskctl"] {
+    for bin in ["citas-kiosk", "citas-kiosk-demo", "kioskctl"] {
         assert!(
             dir.join(bin).is_file(),
             "{} is missing: run scripts/build-aarch64",
@@ -154,7 +155,7 @@ fn the_pi_build_draws_every_screen_as_this_machines_build_does() {
             screenshots(Command::new(env!("CARGO_BIN_EXE_citas-kiosk")), &here_again);
         });
         let mut kiosk = qemu();
-        kiosk.arg(pi.join("citas-kiosk"));
+        kiosk.arg(pi.join("citas-kiosk-demo"));
         screenshots(kiosk, &on_pi);
     });
 
@@ -225,6 +226,29 @@ fn the_pi_build_links_the_pis_display_and_touch_stack() {
             "the Pi's kiosk links {lib}: a desktop backend is in it"
         );
     }
+}
+
+#[test]
+fn the_pis_kiosk_carries_no_simulator_and_says_so_when_asked_for_the_demo() {
+    let kiosk = pi_build_dir().join("citas-kiosk");
+    let out = qemu().arg(&kiosk).arg("--demo").output().unwrap();
+    let said = text(&out);
+    assert!(!out.status.success(), "the Pi's kiosk ran --demo: {said}");
+    assert!(said.contains("has no demo"), "the refusal does not say why: {said}");
+    // The simulators' own strings are not in the binary at all.
+    let elf = std::fs::read(&kiosk).unwrap();
+    for sim in [b"kiosk_sim".as_slice(), b"axum".as_slice()] {
+        assert!(
+            !elf.windows(sim.len()).any(|w| w == sim),
+            "{} is in the Pi's kiosk",
+            String::from_utf8_lossy(sim)
+        );
+    }
+    let demo = std::fs::read(pi_build_dir().join("citas-kiosk-demo")).unwrap();
+    assert!(
+        demo.windows(9).any(|w| w == b"kiosk_sim"),
+        "the check above cannot fail: the demo build has no kiosk_sim either"
+    );
 }
 
 #[test]
