@@ -5,6 +5,7 @@ use kiosk_core::Language;
 use kiosk_core::form::{Field, FieldError};
 use kiosk_core::registration::{ProceduresFor, Registration, RegistrationDraft};
 use kiosk_sync::ApiError;
+use kiosk_sync::api::ProblemKind;
 
 use crate::ui::{Choice, FieldKind, FormField};
 use crate::visit::{self, Msg, VisitState, choice, choices, with_error};
@@ -224,8 +225,8 @@ pub fn answered(st: &mut RegisterState, email: String, answer: Result<kiosk_sync
         }
         Err(e) => {
             tracing::info!(error = %e, "registration refused");
-            st.error = Some(match e.problem() {
-                Some("email-taken") => Msg::words(
+            st.error = Some(match e.kind() {
+                Some(ProblemKind::EmailTaken) => Msg::words(
                     "Ya existe una cuenta con ese correo. Inicie sesión con él.",
                     "An account with that e-mail already exists. Sign in with it.",
                 ),

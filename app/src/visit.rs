@@ -27,6 +27,7 @@ use kiosk_core::time::{AppointmentTime, date_label};
 use kiosk_core::{Explain, Language};
 use kiosk_scan::escl::ScanOptions;
 use kiosk_scan::{Budget, DeviceUri, ScanError, ScannedPage, Thumbnail};
+use kiosk_sync::api::ProblemKind;
 use kiosk_sync::api::{AccountSession, Booking, Catalogue, CatalogueOffice, NearOffice};
 use kiosk_sync::{ConfirmOutcome, EngineError, SyncEngine};
 use slint::{ComponentHandle, Model, ModelRc, SharedString, VecModel};
@@ -40,8 +41,6 @@ use crate::ui::{
 const CONFIRM_PATIENCE: Duration = Duration::from_secs(12);
 /// How long a document upload is retried in place.
 const UPLOAD_PATIENCE: Duration = Duration::from_secs(15);
-/// How far ahead the calendar offers days.
-const HORIZON_DAYS: i64 = 120;
 
 /// A message for the visitor, kept as a value and worded at render time in their language.
 #[derive(Clone)]
@@ -882,12 +881,12 @@ pub fn check_sign_in(email: &str, password: &str, terms: bool) -> Result<Email, 
 }
 
 pub fn sign_in_failed(e: &kiosk_sync::ApiError) -> Msg {
-    match e.problem() {
-        Some("bad-credentials") => Msg::words(
+    match e.kind() {
+        Some(ProblemKind::BadCredentials) => Msg::words(
             "El correo o la contraseña no son correctos. Revíselos e intente de nuevo.",
             "The e-mail or the password is not right. Check them and try again.",
         ),
-        Some("account-not-confirmed") => Msg::words(
+        Some(ProblemKind::AccountNotConfirmed) => Msg::words(
             "Su cuenta aún no está activada: abra el correo que le enviamos y siga el enlace.",
             "Your account is not activated yet: open the e-mail we sent you and follow the link.",
         ),
@@ -920,7 +919,7 @@ pub fn search_result(st: &mut VisitState, result: Result<Vec<NearOffice>, kiosk_
             ));
             st.near = near;
         }
-        Err(e) if e.problem().is_some() => {
+        Err(e) if e.kind().is_some() => {
             st.near.clear();
             st.search_msg = Some(Msg::words(
                 "No reconocemos ese código postal. Revíselo e intente de nuevo.",
@@ -976,7 +975,7 @@ pub fn curp_record(r: &kiosk_sync::api::CurpRecord) -> Option<CurpRecord> {
 pub fn curp_found(st: &mut VisitState, result: Result<kiosk_sync::api::CurpRecord, kiosk_sync::ApiError>) {
     let record = match result {
         Ok(r) => curp_record(&r),
-        Err(e) if e.problem() == Some("curp-not-found") => {
+        Err(e) if e.kind() == Some(ProblemKind::CurpNotFound) => {
             st.curp_error = Some(Msg::words(
                 "RENAPO no tiene registrada esa CURP. Revísela, o elija «No tengo CURP» y escriba sus datos.",
                 "RENAPO has no record of that CURP. Check it, or choose \"I do not have a CURP\" and type your data.",
@@ -1297,9 +1296,8 @@ pub async fn office_slots(engine: &SyncEngine, office: &Office) -> Result<Vec<Sl
         tracing::warn!(error = %e, office = %office.id.0, "showing cached availability");
     }
     let id = office.id.0.clone();
-    let cached = engine
-        .with_store(move |s| s.slots(&id, now, now + chrono::Duration::days(HORIZON_DAYS)))
-        .await?;
+    let (from, to) = calendar::horizon(now);
+    let cached = engine.with_store(move |s| s.slots(&id, from, to)).await?;
     Ok(cached
         .into_iter()
         .map(|c| Slot {
@@ -1322,15 +1320,9 @@ pub fn slots_loaded(st: &mut VisitState, slots: Result<Vec<Slot>, EngineError>, 
             if st.month.is_none()
                 && let Some(office) = st.session.office()
             {
-                st.month = st
-                    .slots
-                    .iter()
-                    .filter(|s| s.remaining > 0 && s.start > now)
-                    .map(|s| kiosk_core::time::office_date(office.tz, s.start))
-                    .min()
-                    .map(|d| (d.year(), d.month()));
+                st.month = calendar::first_free_month(office, &st.slots, now);
             }
-            if st.slots.iter().all(|s| s.remaining == 0) {
+            if calendar::all_full(&st.slots) {
                 st.errors = Some(Msg::words(
                     "Esta oficina no tiene citas libres por ahora. Intente otro día o pida ayuda al personal.",
                     "This office has no free appointments for now. Try another day or ask the staff.",
@@ -1383,11 +1375,9 @@ pub fn held(st: &mut VisitState, slot: &Slot, hold: Result<kiosk_sync::api::Hold
                 st.errors = Some(Msg::explain(e));
             }
         }
-        Err(EngineError::Api(e)) if e.problem().is_some() => {
+        Err(EngineError::Api(e)) if e.kind().is_some() => {
             // Taken or full meanwhile: the place is no longer there.
-            if let Some(s) = st.slots.iter_mut().find(|s| s.id == slot.id) {
-                s.remaining = 0;
-            }
+            calendar::mark_full(&mut st.slots, &slot.id);
             st.errors = Some(slot_taken_msg());
         }
         Err(e) => {
@@ -1445,18 +1435,16 @@ pub fn confirmed(st: &mut VisitState, outcome: Result<ConfirmOutcome, EngineErro
             true
         }
         Ok(ConfirmOutcome::SlotTaken) => {
-            if let Some(slot) = st.session.slot().cloned()
-                && let Some(s) = st.slots.iter_mut().find(|s| s.id == slot.id)
-            {
-                s.remaining = 0;
+            if let Some(slot) = st.session.slot().cloned() {
+                calendar::mark_full(&mut st.slots, &slot.id);
             }
             st.errors = Some(slot_taken_msg());
             false
         }
         Ok(ConfirmOutcome::Rejected(problem)) => {
             tracing::warn!(problem = problem.name(), detail = %problem.detail, "confirmation refused");
-            st.errors = Some(match problem.name() {
-                "hold-expired" | "hold-not-found" => Msg::words(
+            st.errors = Some(match problem.kind() {
+                k if k.is_hold_gone() => Msg::words(
                     "El tiempo para confirmar terminó y el horario se liberó. Elija el horario de nuevo.",
                     "The time to confirm ran out and the time was released. Choose the time again.",
                 ),

@@ -11,6 +11,7 @@ use kiosk_core::booking::{CodeError, ConfirmationCode};
 use kiosk_core::catalogue::Procedure;
 use kiosk_core::time::AppointmentTime;
 use kiosk_core::{Explain, Language};
+use kiosk_sync::api::ProblemKind;
 use kiosk_sync::api::{Booking, CatalogueOffice};
 use kiosk_sync::{ConfirmOutcome, EngineError, SyncEngine};
 use slint::ComponentHandle;
@@ -176,7 +177,7 @@ impl LookupScreen {
                         s.state.borrow_mut().found = Some(found);
                         l.set_state(LookupState::Found);
                     }
-                    Err(EngineError::Api(e)) if e.problem() == Some("booking-not-found") => {
+                    Err(EngineError::Api(e)) if e.kind() == Some(ProblemKind::BookingNotFound) => {
                         l.set_state(LookupState::NotFound);
                     }
                     Err(e) => {

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::availability::Availability;
 use crate::lang::Language;
-use crate::office::{Office, Slot};
+use crate::office::{Office, Slot, SlotId};
 use crate::time::{self, office_date};
 
 /// One day of the month grid.
@@ -111,6 +111,38 @@ pub fn step_month(today: NaiveDate, shown: (i32, u32), delta: i32) -> (i32, u32)
         wanted.div_euclid(12),
         u32::try_from(wanted.rem_euclid(12)).unwrap_or(0) + 1,
     )
+}
+
+/// How far ahead the calendar offers days (the server publishes about this far).
+pub const HORIZON_DAYS: i64 = 120;
+
+/// The span of time whose slots the calendar shows, from `now`.
+pub fn horizon(now: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
+    (now, now + Duration::days(HORIZON_DAYS))
+}
+
+/// The month the calendar opens on: the first (in the office's zone) with a free time still to
+/// come; `None` when there is none.
+pub fn first_free_month(office: &Office, slots: &[Slot], now: DateTime<Utc>) -> Option<(i32, u32)> {
+    slots
+        .iter()
+        .filter(|s| s.remaining > 0 && s.start > now)
+        .map(|s| office_date(office.tz, s.start))
+        .min()
+        .map(|d| (d.year(), d.month()))
+}
+
+/// The server said `id` is taken (or full): the calendar shows no place left in it until the
+/// next sync says otherwise.
+pub fn mark_full(slots: &mut [Slot], id: &SlotId) {
+    for s in slots.iter_mut().filter(|s| &s.id == id) {
+        s.remaining = 0;
+    }
+}
+
+/// Whether no slot has a place left (the office has nothing to offer for now).
+pub fn all_full(slots: &[Slot]) -> bool {
+    slots.iter().all(|s| s.remaining == 0)
 }
 
 #[cfg(test)]
@@ -239,5 +271,50 @@ mod tests {
     fn rejects_a_month_that_does_not_exist() {
         let o = office(chrono_tz::America::Los_Angeles);
         assert!(month(&o, 2026, 13, &[], Utc::now()).is_none());
+    }
+
+    #[test]
+    fn the_calendar_opens_on_the_first_month_with_a_free_time_to_come() {
+        let o = office(chrono_tz::America::Los_Angeles);
+        let now = Utc.with_ymd_and_hms(2026, 12, 2, 16, 0, 0).unwrap();
+        let jan = NaiveDate::from_ymd_opt(2027, 1, 5).unwrap();
+        let slots = vec![
+            slot(&o, d(1), 9, 0, 4, 4),  // free, but already past
+            slot(&o, d(20), 9, 0, 4, 0), // to come, but full
+            slot(&o, jan, 9, 0, 4, 2),
+        ];
+        assert_eq!(first_free_month(&o, &slots, now), Some((2027, 1)));
+        assert_eq!(first_free_month(&o, &slots[..2], now), None);
+    }
+
+    #[test]
+    fn a_month_is_the_offices_own_at_a_month_end() {
+        // 31 Dec 23:30 in Los Angeles is already January in UTC: the office's month counts.
+        let o = office(chrono_tz::America::Los_Angeles);
+        let now = Utc.with_ymd_and_hms(2026, 12, 2, 16, 0, 0).unwrap();
+        let slots = vec![slot(&o, d(31), 23, 30, 4, 1)];
+        assert_eq!(slots[0].start.month(), 1);
+        assert_eq!(first_free_month(&o, &slots, now), Some((2026, 12)));
+    }
+
+    #[test]
+    fn a_slot_taken_meanwhile_shows_no_place_left() {
+        let o = office(chrono_tz::America::Los_Angeles);
+        let mut slots = vec![slot(&o, d(3), 9, 0, 4, 3), slot(&o, d(3), 9, 20, 4, 4)];
+        let taken = slots[0].id.clone();
+        assert!(!all_full(&slots));
+        mark_full(&mut slots, &taken);
+        assert_eq!((slots[0].remaining, slots[1].remaining), (0, 4));
+        let other = slots[1].id.clone();
+        mark_full(&mut slots, &other);
+        assert!(all_full(&slots));
+    }
+
+    #[test]
+    fn the_horizon_is_a_hundred_and_twenty_days() {
+        let now = Utc.with_ymd_and_hms(2026, 12, 2, 16, 0, 0).unwrap();
+        let (from, to) = horizon(now);
+        assert_eq!((to - from).num_days(), 120);
+        assert_eq!(from, now);
     }
 }

@@ -239,6 +239,70 @@ impl Problem {
     pub fn name(&self) -> &str {
         self.kind.strip_prefix("urn:citas:problem:").unwrap_or(&self.kind)
     }
+
+    /// Which problem it is, for the kiosk to act on.
+    pub fn kind(&self) -> ProblemKind {
+        ProblemKind::from_name(self.name())
+    }
+}
+
+/// The problems the kiosk acts on, by their name (the `type` `urn:citas:problem:<name>` of an
+/// RFC 9457 answer); any other is [`ProblemKind::Other`], its name kept for the log. The
+/// names are matched here once, never as strings at the screens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProblemKind {
+    /// Sign-in: the e-mail or the password is wrong.
+    BadCredentials,
+    /// Sign-in: the account was never activated from its e-mail.
+    AccountNotConfirmed,
+    /// Registration: an account has this e-mail already.
+    EmailTaken,
+    /// RENAPO has no such CURP.
+    CurpNotFound,
+    /// No booking has this confirmation code.
+    BookingNotFound,
+    /// The time was taken by someone else meanwhile.
+    SlotTaken,
+    /// The hold ran out before the confirmation.
+    HoldExpired,
+    /// The hold is not known (released, or never there).
+    HoldNotFound,
+    /// The sync cursor is too old: the calendar is fetched whole.
+    CursorExpired,
+    Other(String),
+}
+
+impl ProblemKind {
+    const NAMED: [(&'static str, ProblemKind); 9] = [
+        ("bad-credentials", ProblemKind::BadCredentials),
+        ("account-not-confirmed", ProblemKind::AccountNotConfirmed),
+        ("email-taken", ProblemKind::EmailTaken),
+        ("curp-not-found", ProblemKind::CurpNotFound),
+        ("booking-not-found", ProblemKind::BookingNotFound),
+        ("slot-taken", ProblemKind::SlotTaken),
+        ("hold-expired", ProblemKind::HoldExpired),
+        ("hold-not-found", ProblemKind::HoldNotFound),
+        ("cursor-expired", ProblemKind::CursorExpired),
+    ];
+
+    pub fn from_name(name: &str) -> ProblemKind {
+        Self::NAMED
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or_else(|| ProblemKind::Other(name.to_owned()), |(_, k)| k.clone())
+    }
+
+    pub fn name(&self) -> &str {
+        match self {
+            ProblemKind::Other(name) => name,
+            known => Self::NAMED.iter().find(|(_, k)| k == known).map_or("", |(n, _)| n),
+        }
+    }
+
+    /// The hold is gone: the visitor must choose the time again.
+    pub fn is_hold_gone(&self) -> bool {
+        matches!(self, ProblemKind::HoldExpired | ProblemKind::HoldNotFound)
+    }
 }
 
 /// Why a catalogue office cannot be used: the server sent something the kiosk cannot read.
@@ -385,5 +449,35 @@ impl BookingRequest {
             account_token,
             language: Some(language),
         }
+    }
+}
+
+#[cfg(test)]
+mod problem_kind_tests {
+    use super::*;
+
+    #[test]
+    fn every_named_problem_reads_back_as_its_name() {
+        for (name, kind) in ProblemKind::NAMED {
+            assert_eq!(ProblemKind::from_name(name), kind);
+            assert_eq!(kind.name(), name);
+        }
+    }
+
+    #[test]
+    fn an_unknown_problem_keeps_its_name() {
+        let k = ProblemKind::from_name("quota-exceeded");
+        assert_eq!(k, ProblemKind::Other("quota-exceeded".into()));
+        assert_eq!(k.name(), "quota-exceeded");
+    }
+
+    #[test]
+    fn a_problem_type_is_read_without_its_urn() {
+        let p = Problem {
+            kind: "urn:citas:problem:slot-taken".into(),
+            ..Problem::default()
+        };
+        assert_eq!(p.kind(), ProblemKind::SlotTaken);
+        assert!(ProblemKind::HoldNotFound.is_hold_gone() && !ProblemKind::SlotTaken.is_hold_gone());
     }
 }

@@ -54,6 +54,15 @@ impl ApiError {
             _ => None,
         }
     }
+
+    /// Which problem the server answered, for the kiosk to act on (`None`: no answer, or not a
+    /// problem document).
+    pub fn kind(&self) -> Option<crate::api::ProblemKind> {
+        match self {
+            ApiError::Refused { problem, .. } | ApiError::Server { problem, .. } => Some(problem.kind()),
+            _ => None,
+        }
+    }
 }
 
 /// Timeouts for every call.

@@ -268,7 +268,7 @@ impl SyncEngine {
         let office = office_id.to_owned();
         let cursor = self.with_store(move |s| s.cursor(&office)).await?;
         let (answer, bytes) = match self.call(self.client.availability(office_id, cursor.as_deref())).await {
-            Err(e) if e.problem() == Some("cursor-expired") => {
+            Err(e) if e.kind() == Some(crate::api::ProblemKind::CursorExpired) => {
                 tracing::info!(office = office_id, "availability cursor expired; reloading in full");
                 self.call(self.client.availability(office_id, None)).await?
             }
@@ -470,7 +470,7 @@ impl SyncEngine {
                 };
                 tracing::warn!(outbox = %id, kind = %entry.kind, problem = problem.name(), "the server refused an outbox action for good");
                 self.with_store(move |s| s.outbox_remove(id)).await?;
-                if problem.name() == "slot-taken" {
+                if problem.kind() == crate::api::ProblemKind::SlotTaken {
                     Ok(Delivery::SlotTaken)
                 } else {
                     Ok(Delivery::Rejected(problem))
