@@ -41,10 +41,6 @@ impl Bridge {
         Bridge { runtime }
     }
 
-    pub fn runtime(&self) -> &tokio::runtime::Handle {
-        &self.runtime
-    }
-
     /// Runs `work` on the runtime, then `then` with its output on the UI thread while `guard`
     /// is still at the generation it had now.
     pub fn spawn<T: Send + 'static>(

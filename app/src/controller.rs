@@ -1291,7 +1291,6 @@ fn navigate(ui: &AppWindow, maintenance: &Rc<MaintenanceScreen>, nav: Nav) {
     match nav {
         Nav::To(page) => ui.global::<Kiosk>().set_page(page),
         Nav::EndVisit => end_visit(ui),
-        Nav::Language(lang) => ui.global::<Kiosk>().invoke_language_chosen(lang.tag().into()),
         Nav::Maintenance(id) => {
             ui.global::<Kiosk>().set_page(Page::Maintenance);
             maintenance.open(id);

@@ -6,7 +6,6 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
 
-use kiosk_core::Language;
 use kiosk_core::staff::StaffId;
 
 use crate::ui::Page;
@@ -19,8 +18,6 @@ pub enum Nav {
     /// The visit is over (Finish, Cancel, inactivity, maintenance closed): every screen is
     /// reset and the kiosk is back on the welcome screen in Spanish.
     EndVisit,
-    /// The visitor chose a language.
-    Language(Language),
     /// A staff member's PIN was right: maintenance opens for them.
     Maintenance(StaffId),
     /// Whether staff keep the kiosk out of service, and their notice for visitors (read at
