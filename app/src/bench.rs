@@ -7,9 +7,9 @@ use kiosk_core::Language;
 use slint::platform::software_renderer::PremultipliedRgbaColor;
 use slint::{ComponentHandle, PhysicalSize};
 
-use crate::controller;
 use crate::screens::lookup::FoundBooking;
 use crate::screenshots::{self, HeadlessWindow};
+use crate::shell;
 
 /// Draws one full frame into `buf` and returns how long the renderer took.
 fn frame(headless: &HeadlessWindow, buf: &mut [PremultipliedRgbaColor], width: usize) -> Option<Duration> {
@@ -81,7 +81,7 @@ pub fn visit(
     let (mut buf, width) = buffer(headless.ui.window().size());
     let mut times = Vec::new();
     for lang in Language::ALL {
-        controller::set_language(&headless.ui, lang);
+        shell::set_language(&headless.ui, lang);
         for screen in &screens {
             headless.show(screen, lang);
             // The first frame of a screen lays it out; the rest are steady-state redraws.

@@ -58,14 +58,14 @@ impl Demo {
         &self,
         runtime: tokio::runtime::Handle,
         device: crate::device::DeviceParts,
-    ) -> anyhow::Result<crate::controller::Services> {
-        Ok(crate::controller::Services {
+    ) -> anyhow::Result<crate::services::Services> {
+        Ok(crate::services::Services {
             runtime,
             engine: self.engine.clone(),
             scanner: Some(self.scanner_uri()),
             printing: Some(self.printing()?),
             device,
-            kiosk: crate::controller::KioskInfo {
+            kiosk: crate::services::KioskInfo {
                 id: DEMO_KIOSK.into(),
                 data_dir: self.dir.path().to_owned(),
                 offices: schedule().offices,

@@ -32,21 +32,21 @@
 pub mod bench;
 pub mod bridge;
 pub mod config;
-pub mod controller;
 #[cfg(feature = "demo")]
 pub mod demo;
 pub mod device;
-pub mod llave;
 pub mod logging;
 pub mod nav;
 pub mod printing;
-pub mod register;
 pub mod screens;
 #[cfg(feature = "demo")]
 pub mod screenshots;
 pub mod services;
+pub mod shell;
 pub mod startup;
+pub mod view;
 pub mod visit;
+pub mod words;
 
 /// The compiled Slint UI.
 #[allow(

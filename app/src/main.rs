@@ -6,8 +6,9 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
-use citas_kiosk::controller::{self, Services};
 use citas_kiosk::device::DeviceParts;
+use citas_kiosk::services::{KioskInfo, Services};
+use citas_kiosk::shell;
 use citas_kiosk::ui::AppWindow;
 use clap::Parser;
 use slint::ComponentHandle;
@@ -98,7 +99,7 @@ fn demo_mode(args: &Args, started: std::time::Instant) -> anyhow::Result<()> {
     );
     if let Some(frames) = args.bench_visit {
         let code = kiosk_core::booking::ConfirmationCode::parse(&demo.sample_code)?;
-        let found = runtime.block_on(citas_kiosk::screens::lookup::find(&demo.engine, &code))?;
+        let found = runtime.block_on(demo.engine.find_booking(code.as_str()))?;
         let r = citas_kiosk::bench::visit(
             args.size,
             &found,
@@ -123,7 +124,7 @@ fn demo_mode(args: &Args, started: std::time::Instant) -> anyhow::Result<()> {
     }
     if let Some(dir) = &args.screenshots {
         let code = kiosk_core::booking::ConfirmationCode::parse(&demo.sample_code)?;
-        let found = runtime.block_on(citas_kiosk::screens::lookup::find(&demo.engine, &code))?;
+        let found = runtime.block_on(demo.engine.find_booking(code.as_str()))?;
         let services = demo.services(runtime.handle().clone(), DeviceParts::simulated())?;
         for path in screenshots::render_all(dir, args.size, &found, &services)? {
             println!("{}", path.display());
@@ -157,6 +158,19 @@ fn run_device(
     let weak = ui.as_weak();
     let handle = runtime.handle().clone();
     let stop = shutdown.clone();
+    // The services, once started, go to the UI thread, which builds the shell over them and
+    // keeps it for as long as the window runs.
+    let (ready_tx, ready_rx) = tokio::sync::oneshot::channel::<Services>();
+    let window = ui.as_weak();
+    slint::spawn_local(async move {
+        let Ok(services) = ready_rx.await else { return };
+        let Some(ui) = window.upgrade() else { return };
+        ui.global::<citas_kiosk::ui::Kiosk>()
+            .set_startup(citas_kiosk::ui::Startup::Ready);
+        let _shell = shell::wire(&ui, services);
+        drop(ui);
+        std::future::pending::<()>().await;
+    })?;
     runtime.spawn(async move {
         let shown = weak.clone();
         let led = device.clone();
@@ -191,7 +205,7 @@ fn run_device(
             scanner: Some(config.scanner.clone()),
             printing: Some(citas_kiosk::printing::Printing::new(queue, store)),
             device,
-            kiosk: controller::KioskInfo {
+            kiosk: KioskInfo {
                 id: config.kiosk_id.clone(),
                 data_dir: config.data_dir.clone(),
                 offices: config.offices.clone(),
@@ -201,11 +215,9 @@ fn run_device(
         };
         let _sync = spawn_sync(&services, ready.schedule, heartbeat, stop.clone());
         tracing::info!(kiosk = %config.kiosk_id, "ready for visitors");
-        let _ = weak.upgrade_in_event_loop(move |ui| {
-            ui.global::<citas_kiosk::ui::Kiosk>()
-                .set_startup(citas_kiosk::ui::Startup::Ready);
-            controller::wire(&ui, services);
-        });
+        if ready_tx.send(services).is_err() {
+            tracing::error!("the window closed before the kiosk was ready");
+        }
         stop.cancelled().await;
     });
     run_ui(&ui, &shutdown)
@@ -225,7 +237,7 @@ fn run_window(
         spawn_sync(&services, schedule, heartbeat, shutdown.clone())
     };
     let ui = AppWindow::new()?;
-    controller::wire(&ui, services);
+    let _shell = shell::wire(&ui, services);
     run_ui(&ui, &shutdown)
 }
 

@@ -8,7 +8,7 @@ mod common;
 use std::sync::{Arc, Mutex};
 
 use citas_kiosk::demo::{DEMO_EMAIL, DEMO_PASSWORD};
-use citas_kiosk::ui::{Kiosk, Page, Visit};
+use citas_kiosk::ui::{Kiosk, Page};
 use common::{Harness, press, scan_every_document, type_into, until, until_shown};
 use kiosk_sim::scanner::{ScannerChange, ScannerFaults};
 use slint::{ComponentHandle, Model};
@@ -87,12 +87,12 @@ fn a_visitor_books_a_passport_appointment_in_spanish_with_their_curp() {
         press(ui, "Consulado General de México en Los Ángeles");
         press(ui, "Siguiente");
         until(ui, "step 2", |_| h.page() == Page::Procedures).await;
-        assert_eq!(ui.global::<Visit>().get_step(), 2);
+        assert_eq!(h.page(), Page::Procedures);
 
         // 2 Type of procedure: a wrong CURP is explained, the right one shows whose it is.
         type_into(ui, "CURP", "GODE561231HDFRRN01");
         press(ui, "Buscar CURP");
-        let error = ui.global::<Visit>().get_curp_error().to_string();
+        let error = ui.global::<citas_kiosk::ui::Procedures>().get_curp_error().to_string();
         assert!(
             error.starts_with("El último carácter de la CURP no corresponde"),
             "{error}"
@@ -100,10 +100,13 @@ fn a_visitor_books_a_passport_appointment_in_spanish_with_their_curp() {
         type_into(ui, "CURP", "gode561231hdfrrn00");
         press(ui, "Buscar CURP");
         until(ui, "whose CURP it is", |ui| {
-            !ui.global::<Visit>().get_curp_owner().is_empty()
+            !ui.global::<citas_kiosk::ui::Procedures>().get_curp_owner().is_empty()
         })
         .await;
-        assert_eq!(ui.global::<Visit>().get_curp_owner(), "CURP de: Enrique González Durán");
+        assert_eq!(
+            ui.global::<citas_kiosk::ui::Procedures>().get_curp_owner(),
+            "CURP de: Enrique González Durán"
+        );
         press(ui, "Pasaporte");
         press(ui, "Siguiente");
         assert_eq!(h.page(), Page::Procedures, "the passport's information is missing");
@@ -144,8 +147,8 @@ fn a_visitor_books_a_passport_appointment_in_spanish_with_their_curp() {
         )
         .await;
         let city = ui
-            .global::<Visit>()
-            .get_applicant_fields()
+            .global::<citas_kiosk::ui::Applicant>()
+            .get_fields()
             .iter()
             .find(|f| f.key == "birth_city")
             .unwrap();
@@ -160,8 +163,8 @@ fn a_visitor_books_a_passport_appointment_in_spanish_with_their_curp() {
         press(ui, "Siguiente");
         assert_eq!(h.page(), Page::Applicant, "a four-digit ZIP keeps the visitor here");
         let postal = ui
-            .global::<Visit>()
-            .get_applicant_fields()
+            .global::<citas_kiosk::ui::Applicant>()
+            .get_fields()
             .iter()
             .find(|f| f.key == "postal_code")
             .unwrap();
@@ -173,7 +176,7 @@ fn a_visitor_books_a_passport_appointment_in_spanish_with_their_curp() {
         // 4 Documents. The first from the feeder, which jams on its second sheet: the visitor
         // is told, in Spanish, and nothing is attached; the job is gone from the scanner.
         let first = ui
-            .global::<Visit>()
+            .global::<citas_kiosk::ui::Documents>()
             .get_documents()
             .row_data(0)
             .unwrap()
@@ -188,19 +191,38 @@ fn a_visitor_books_a_passport_appointment_in_spanish_with_their_curp() {
             jammed: None,
         });
         press(ui, &format!("Escanear: {first}"));
-        until(ui, "the scan", |ui| !ui.global::<Visit>().get_busy()).await;
-        let errors = ui.global::<Visit>().get_errors().to_string();
+        until(ui, "the scan", |ui| {
+            !ui.global::<citas_kiosk::ui::Documents>().get_busy()
+        })
+        .await;
+        let errors = ui.global::<citas_kiosk::ui::Documents>().get_errors().to_string();
         assert!(errors.starts_with("Hay papel atascado en el alimentador"), "{errors}");
-        assert!(!ui.global::<Visit>().get_documents().row_data(0).unwrap().attached);
+        assert!(
+            !ui.global::<citas_kiosk::ui::Documents>()
+                .get_documents()
+                .row_data(0)
+                .unwrap()
+                .attached
+        );
         assert_eq!(h.demo.scanner.control.view().jobs, 0, "no job left on the scanner");
         // Sheets put back: the one left in the feeder, then the back of the document on the
         // glass with "Add a page"; both pages are shown to check.
         press(ui, &format!("Escanear: {first}"));
-        until(ui, "the rescan", |ui| !ui.global::<Visit>().get_busy()).await;
-        assert!(ui.global::<Visit>().get_errors().is_empty());
+        until(ui, "the rescan", |ui| {
+            !ui.global::<citas_kiosk::ui::Documents>().get_busy()
+        })
+        .await;
+        assert!(ui.global::<citas_kiosk::ui::Documents>().get_errors().is_empty());
         press(ui, &format!("Añadir una página: {first}"));
-        until(ui, "the second page", |ui| !ui.global::<Visit>().get_busy()).await;
-        let row = ui.global::<Visit>().get_documents().row_data(0).unwrap();
+        until(ui, "the second page", |ui| {
+            !ui.global::<citas_kiosk::ui::Documents>().get_busy()
+        })
+        .await;
+        let row = ui
+            .global::<citas_kiosk::ui::Documents>()
+            .get_documents()
+            .row_data(0)
+            .unwrap();
         assert!(row.attached);
         assert_eq!(row.pages.row_count(), 2, "a thumbnail of each page");
         assert!(row.summary.starts_with("Listo: 2 página(s)"), "{}", row.summary);
@@ -210,17 +232,21 @@ fn a_visitor_books_a_passport_appointment_in_spanish_with_their_curp() {
 
         // 5 Date and time, held, confirmed.
         let slot = common::pick_first_time(ui).await;
-        assert!(ui.global::<Visit>().get_hold_text().starts_with("Apartamos para usted"));
+        assert!(
+            ui.global::<citas_kiosk::ui::Calendar>()
+                .get_hold_text()
+                .starts_with("Apartamos para usted")
+        );
         press(ui, "Confirmar cita");
         until(ui, "the confirmation", |_| h.page() == Page::Confirmation).await;
-        let v = ui.global::<Visit>();
+        let v = ui.global::<citas_kiosk::ui::Confirmation>();
         assert!(!v.get_pending());
         let code = v.get_code().to_string();
         assert_eq!(code.len(), 8);
 
         // The ticket comes out of the printer, with the code in its QR, and the screen says so.
         until(ui, "the ticket printed", |ui| {
-            ui.global::<Visit>().get_ticket() == citas_kiosk::ui::TicketState::Printed
+            ui.global::<citas_kiosk::ui::Confirmation>().get_ticket() == citas_kiosk::ui::TicketState::Printed
         })
         .await;
         common::until_text(ui, "Tome su comprobante de la impresora.").await;
@@ -249,19 +275,19 @@ fn a_visitor_books_a_passport_appointment_in_spanish_with_their_curp() {
         press(ui, "Terminar");
         assert_eq!(h.page(), Page::Welcome);
         assert_eq!(ui.global::<citas_kiosk::ui::SignIn>().get_email(), "");
-        assert_eq!(ui.global::<Visit>().get_curp(), "");
+        assert_eq!(ui.global::<citas_kiosk::ui::Procedures>().get_curp(), "");
         assert_eq!(
             ui.global::<citas_kiosk::ui::Keyboard>().get_echo(),
             "",
             "nothing typed stays on screen"
         );
         assert!(
-            ui.global::<Visit>()
-                .get_applicant_fields()
+            ui.global::<citas_kiosk::ui::Applicant>()
+                .get_fields()
                 .iter()
                 .all(|f| f.value.is_empty())
         );
-        assert_eq!(ui.global::<Visit>().get_code(), "");
+        assert_eq!(ui.global::<citas_kiosk::ui::Confirmation>().get_code(), "");
 
         // Once the visit is over, none of the visitor's data is in the kiosk's files (its
         // database and the database's log, scrubbed when the visit ended) nor in its logs.

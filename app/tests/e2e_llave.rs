@@ -7,7 +7,7 @@ mod common;
 
 use std::sync::Arc;
 
-use citas_kiosk::controller;
+use citas_kiosk::shell;
 use citas_kiosk::ui::{Kiosk, Llave, LlaveState, Page};
 use common::{Harness, press, until};
 use kiosk_device::clock::AssumedClock;
@@ -32,7 +32,7 @@ fn a_visitor_signs_in_with_llave_mx_after_a_refusal_on_their_phone() {
         assert_eq!(h.page(), Page::Welcome, "booking is disabled");
         assert_eq!(board.led(), Some(Led::OutOfService));
         clock.set(true);
-        controller::check_health(&ui.as_weak());
+        h.shell.check_health();
         until(ui, "the clock synchronised", |ui| !ui.global::<Kiosk>().get_clock_unsynced()).await;
         assert_eq!(board.led(), Some(Led::Ok));
 
@@ -45,7 +45,7 @@ fn a_visitor_signs_in_with_llave_mx_after_a_refusal_on_their_phone() {
 
         // Nobody in front of the kiosk: the welcome screen dims; someone arriving wakes it,
         // and while they stand there it does not dim again.
-        controller::dim_after(std::time::Duration::from_millis(200));
+        shell::dim_after(std::time::Duration::from_millis(200));
         ui.global::<Kiosk>().invoke_touched();
         until(ui, "the screen dimmed", |ui| ui.global::<Kiosk>().get_dimmed()).await;
         board.presence(true);
@@ -54,7 +54,7 @@ fn a_visitor_signs_in_with_llave_mx_after_a_refusal_on_their_phone() {
         assert!(!ui.global::<Kiosk>().get_dimmed(), "dimmed with someone in front");
         board.presence(false);
         until(ui, "dimmed once they left", |ui| ui.global::<Kiosk>().get_dimmed()).await;
-        controller::dim_after(controller::DIM_AFTER);
+        shell::dim_after(shell::DIM_AFTER);
         // A finger anywhere on the dimmed screen.
         let middle = slint::LogicalPosition::new(640.0, 400.0);
         let button = slint::platform::PointerEventButton::Left;
@@ -101,7 +101,7 @@ fn a_visitor_signs_in_with_llave_mx_after_a_refusal_on_their_phone() {
         );
         until(ui, "my procedures", |_| h.page() == Page::MyProcedures).await;
         assert!(
-            ui.global::<citas_kiosk::ui::Visit>()
+            ui.global::<citas_kiosk::ui::MyProcedures>()
                 .get_account_email()
                 .contains("ana@example.com"),
             "signed in as the account approved on the phone"

@@ -5,7 +5,7 @@
 
 mod common;
 
-use citas_kiosk::ui::{Kiosk, Page, Register, Visit};
+use citas_kiosk::ui::{Kiosk, Page, Register};
 use common::{Harness, press, scan_every_document, type_into, until, until_shown};
 use slint::{ComponentHandle, Model};
 
@@ -89,9 +89,9 @@ fn a_foreign_national_registers_then_books_without_curp_in_english_keeping_input
         type_into(ui, "ZIP or postal code", "6060");
         press(ui, "Search offices");
         assert!(
-            ui.global::<Visit>().get_search_message().contains("ZIP"),
+            ui.global::<citas_kiosk::ui::Location>().get_search_message().contains("ZIP"),
             "a four-digit ZIP is explained: {}",
-            ui.global::<Visit>().get_search_message()
+            ui.global::<citas_kiosk::ui::Location>().get_search_message()
         );
         type_into(ui, "ZIP or postal code", "60608");
         press(ui, "Search offices");
@@ -111,7 +111,7 @@ fn a_foreign_national_registers_then_books_without_curp_in_english_keeping_input
         press(ui, "Next");
         assert_eq!(h.page(), Page::Procedures);
         let birth = ui
-            .global::<Visit>()
+            .global::<citas_kiosk::ui::Procedures>()
             .get_identity_fields()
             .iter()
             .find(|f| f.key == "birth_date")
@@ -128,10 +128,10 @@ fn a_foreign_national_registers_then_books_without_curp_in_english_keeping_input
         press(ui, "Country of birth: United States");
         type_into(ui, "Town or city of birth", "Chicago");
         press(ui, "Español");
-        assert_eq!(ui.global::<Visit>().get_step_title(), "Datos del solicitante");
+        assert_eq!(ui.global::<citas_kiosk::ui::Applicant>().get_step_title(), "Datos del solicitante");
         let city = ui
-            .global::<Visit>()
-            .get_applicant_fields()
+            .global::<citas_kiosk::ui::Applicant>()
+            .get_fields()
             .iter()
             .find(|f| f.key == "birth_city")
             .unwrap();
@@ -153,7 +153,7 @@ fn a_foreign_national_registers_then_books_without_curp_in_english_keeping_input
         until(ui, "step 5", |_| h.page() == Page::DateTime).await;
 
         let slot = common::pick_first_time(ui).await;
-        assert!(ui.global::<Visit>().get_hold_text().starts_with("Held for you"));
+        assert!(ui.global::<citas_kiosk::ui::Calendar>().get_hold_text().starts_with("Held for you"));
         // The printer has run out of paper: the booking is confirmed all the same, the visitor
         // is told to ask staff, and the ticket prints by itself once paper is loaded.
         let no_paper = |paper| kiosk_sim::printer::PrinterChange {
@@ -164,7 +164,7 @@ fn a_foreign_national_registers_then_books_without_curp_in_english_keeping_input
         press(ui, "Confirm appointment");
         until(ui, "the confirmation", |_| h.page() == Page::Confirmation).await;
         until(ui, "the ticket refused", |ui| {
-            ui.global::<Visit>().get_ticket() == citas_kiosk::ui::TicketState::AskStaff
+            ui.global::<citas_kiosk::ui::Confirmation>().get_ticket() == citas_kiosk::ui::TicketState::AskStaff
         })
         .await;
         common::until_text(
@@ -175,7 +175,7 @@ fn a_foreign_national_registers_then_books_without_curp_in_english_keeping_input
         assert!(h.demo.printer.control.jobs().is_empty());
         h.demo.printer.control.change(no_paper(kiosk_sim::printer::Paper::Ok));
         until(ui, "the queued ticket printed", |_| h.demo.printer.control.jobs().len() == 1).await;
-        let code = ui.global::<Visit>().get_code().to_string();
+        let code = ui.global::<citas_kiosk::ui::Confirmation>().get_code().to_string();
         assert_eq!(h.demo.printer.control.jobs()[0].qr, vec![code.clone()]);
         let engine = h.demo.engine.clone();
         let booking = h

@@ -8,7 +8,7 @@ mod common;
 
 use chrono::{DateTime, Utc};
 use citas_kiosk::demo::{DEMO_EMAIL, DEMO_PASSWORD};
-use citas_kiosk::ui::{Page, Visit};
+use citas_kiosk::ui::Page;
 use common::{Harness, press, scan_every_document, type_into, until, until_shown};
 use slint::{ComponentHandle, Model};
 
@@ -48,7 +48,7 @@ fn a_slot_taken_while_confirming_sends_the_visitor_back_to_a_refreshed_calendar(
         type_into(ui, "CURP", &format!("LOMM900517MJCPRR0{digit}"));
         press(ui, "Search CURP");
         until(ui, "whose CURP it is", |ui| {
-            !ui.global::<Visit>().get_curp_owner().is_empty()
+            !ui.global::<citas_kiosk::ui::Procedures>().get_curp_owner().is_empty()
         })
         .await;
         press(ui, "Consular ID card (matrícula consular)");
@@ -74,24 +74,31 @@ fn a_slot_taken_while_confirming_sends_the_visitor_back_to_a_refreshed_calendar(
             .date_naive()
             .to_string();
         until(ui, "the calendar", |ui| common::first_free_day(ui).is_some()).await;
-        let find_day =
-            |ui: &citas_kiosk::ui::AppWindow| ui.global::<Visit>().get_days().iter().find(|d| d.date == day.as_str());
+        let find_day = |ui: &citas_kiosk::ui::AppWindow| {
+            ui.global::<citas_kiosk::ui::Calendar>()
+                .get_days()
+                .iter()
+                .find(|d| d.date == day.as_str())
+        };
         if find_day(ui).is_none() {
             press(ui, "Next month");
         }
         let cell = find_day(ui).unwrap();
         press(ui, &format!("{} {}", cell.day, cell.long_label));
         until(ui, "the day's times", |ui| {
-            ui.global::<Visit>()
+            ui.global::<citas_kiosk::ui::Calendar>()
                 .get_times()
                 .iter()
                 .any(|t| t.id == contested.as_str())
         })
         .await;
-        let v = ui.global::<Visit>();
+        let v = ui.global::<citas_kiosk::ui::Calendar>();
         let time = v.get_times().iter().find(|t| t.id == contested.as_str()).unwrap();
         press(ui, &format!("{}: {}", v.get_day_label(), time.label));
-        until(ui, "the hold", |ui| !ui.global::<Visit>().get_hold_text().is_empty()).await;
+        until(ui, "the hold", |ui| {
+            !ui.global::<citas_kiosk::ui::Calendar>().get_hold_text().is_empty()
+        })
+        .await;
 
         // The server's hold runs out and another kiosk books the last place.
         h.admin(
@@ -115,15 +122,19 @@ fn a_slot_taken_while_confirming_sends_the_visitor_back_to_a_refreshed_calendar(
 
         press(ui, "Confirm appointment");
         until(ui, "the slot-taken message", |ui| {
-            ui.global::<Visit>()
+            ui.global::<citas_kiosk::ui::Calendar>()
                 .get_errors()
                 .starts_with("Someone else has just taken that time")
         })
         .await;
         assert_eq!(h.page(), Page::DateTime, "back on the calendar, not on a confirmation");
-        assert_eq!(ui.global::<Visit>().get_code(), "", "nothing shown as confirmed");
+        assert_eq!(
+            ui.global::<citas_kiosk::ui::Confirmation>().get_code(),
+            "",
+            "nothing shown as confirmed"
+        );
         until(ui, "the refreshed day", |ui| {
-            !ui.global::<Visit>()
+            !ui.global::<citas_kiosk::ui::Calendar>()
                 .get_times()
                 .iter()
                 .any(|t| t.id == contested.as_str())
@@ -135,7 +146,7 @@ fn a_slot_taken_while_confirming_sends_the_visitor_back_to_a_refreshed_calendar(
         assert_ne!(slot, contested);
         press(ui, "Confirm appointment");
         until(ui, "the confirmation", |_| h.page() == Page::Confirmation).await;
-        assert_eq!(ui.global::<Visit>().get_code().len(), 8);
+        assert_eq!(ui.global::<citas_kiosk::ui::Confirmation>().get_code().len(), 8);
         until(ui, "its ticket printed", |_| h.demo.printer.control.jobs().len() == 1).await;
 
         // "I already have an appointment": the demo's booking found and its ticket printed.

@@ -3,8 +3,8 @@
 
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
-use citas_kiosk::controller;
 use citas_kiosk::demo;
+use citas_kiosk::shell;
 use citas_kiosk::ui::{AppWindow, Kiosk, Lookup, Page};
 use i_slint_backend_testing::ElementHandle;
 use slint::ComponentHandle;
@@ -26,7 +26,7 @@ fn a_visitor_switches_language_and_is_told_what_is_wrong_with_a_code_in_that_lan
         .unwrap();
     let demo = runtime.block_on(demo::start()).unwrap();
     let ui = AppWindow::new().unwrap();
-    controller::wire(
+    let _shell = shell::wire(
         &ui,
         demo.services(runtime.handle().clone(), citas_kiosk::device::DeviceParts::simulated())
             .unwrap(),

@@ -11,24 +11,18 @@ use kiosk_core::booking::{CodeError, ConfirmationCode};
 use kiosk_core::catalogue::Procedure;
 use kiosk_core::time::AppointmentTime;
 use kiosk_core::{Explain, Language};
-use kiosk_sync::api::ProblemKind;
-use kiosk_sync::api::{Booking, CatalogueOffice};
-use kiosk_sync::{ConfirmOutcome, EngineError, SyncEngine};
+use kiosk_sync::api::{Booking, ProblemKind};
+use kiosk_sync::{ConfirmOutcome, EngineError};
+
+pub use kiosk_sync::FoundBooking;
 use slint::ComponentHandle;
 
-use super::Ctx;
+use super::{Ctx, Screen};
 use crate::bridge::Generation;
 use crate::ui::{AppWindow, Lookup, LookupState, TicketState};
 
 /// How long the visitor waits for a cancellation before it is left to the outbox.
 const CANCEL_PATIENCE: Duration = Duration::from_secs(8);
-
-/// A booking found by code, with what is needed to show it in either language.
-#[derive(Debug, Clone, PartialEq)]
-pub struct FoundBooking {
-    pub booking: Booking,
-    pub office: Option<CatalogueOffice>,
-}
 
 /// The words of a found booking in `lang`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -53,11 +47,6 @@ impl BookingView {
             // Without the office's zone the time is not shown rather than shown wrong.
             None => (kiosk_core::time::date_label(b.start.date_naive(), lang), String::new()),
         };
-        let procedures: Vec<&str> = b
-            .procedures
-            .iter()
-            .map(|p| Procedure::from_id(p).map_or(p.as_str(), |p| p.label(lang)))
-            .collect();
         BookingView {
             office: found
                 .office
@@ -66,40 +55,14 @@ impl BookingView {
             address: found
                 .office
                 .as_ref()
-                .map(|o| format!("{}, {}, {} {}", o.address, o.city, o.state, o.postal_code))
+                .map(kiosk_sync::api::CatalogueOffice::address_line)
                 .unwrap_or_default(),
             date,
             time,
-            procedures: procedures.join(" · "),
-            cancelled: b.status == "cancelled",
+            procedures: Procedure::labels(&b.procedures, lang),
+            cancelled: b.is_cancelled(),
         }
     }
-}
-
-/// Looks a booking up, with its office from the cached catalogue (refreshed when missing).
-pub async fn find(engine: &SyncEngine, code: &ConfirmationCode) -> Result<FoundBooking, EngineError> {
-    let booking = engine.client().booking(code.as_str()).await?;
-    let office = office(engine, &booking.office_id).await?;
-    Ok(FoundBooking { booking, office })
-}
-
-async fn office(engine: &SyncEngine, id: &str) -> Result<Option<CatalogueOffice>, EngineError> {
-    let cached = |engine: &SyncEngine| {
-        let id = id.to_owned();
-        let engine = engine.clone();
-        async move {
-            let body = engine.with_store(|s| s.catalogue()).await?;
-            Ok::<_, EngineError>(body.and_then(|(_, body)| {
-                let catalogue: kiosk_sync::api::Catalogue = serde_json::from_str(&body).ok()?;
-                catalogue.offices.into_iter().find(|o| o.id == id)
-            }))
-        }
-    };
-    if let Some(o) = cached(engine).await? {
-        return Ok(Some(o));
-    }
-    engine.sync_catalogue(chrono::Utc::now()).await?;
-    cached(engine).await
 }
 
 /// What the lookup keeps between touches.
@@ -165,9 +128,10 @@ impl LookupScreen {
         l.set_state(LookupState::Searching);
         let engine = self.ctx.services.engine.clone();
         let weak = Rc::downgrade(self);
-        self.ctx
-            .bridge
-            .spawn(&self.visit, async move { find(&engine, &code).await }, move |result| {
+        self.ctx.bridge.spawn(
+            &self.visit,
+            async move { engine.find_booking(code.as_str()).await },
+            move |result| {
                 let Some(s) = weak.upgrade() else { return };
                 let Some(ui) = s.ctx.ui() else { return };
                 let l = ui.global::<Lookup>();
@@ -185,7 +149,8 @@ impl LookupScreen {
                         l.set_state(LookupState::Unreachable);
                     }
                 }
-            });
+            },
+        );
     }
 
     fn print_ticket(self: &Rc<Self>, ui: &AppWindow) {
@@ -243,7 +208,7 @@ impl LookupScreen {
                 match outcome {
                     Ok(ConfirmOutcome::Delivered) => {
                         if let Some(f) = s.state.borrow_mut().found.as_mut() {
-                            f.booking.status = "cancelled".into();
+                            f.booking.status = Booking::CANCELLED.into();
                         }
                         l.set_is_cancelled(true);
                         l.set_state(LookupState::Cancelled);
@@ -262,8 +227,8 @@ impl LookupScreen {
         );
     }
 
-    /// The language changed: what the screen says is said again in it.
-    pub fn relabel(&self) {
+    /// What the screen says, said again (in the language now chosen).
+    fn relabel(&self) {
         let Some(ui) = self.ctx.ui() else { return };
         let lang = self.ctx.language();
         let st = self.state.borrow();
@@ -280,7 +245,7 @@ impl LookupScreen {
     }
 
     /// The visit ended: nothing of the booking looked up stays.
-    pub fn reset(&self) {
+    fn clear(&self) {
         self.visit.bump();
         *self.state.borrow_mut() = State::default();
         let Some(ui) = self.ctx.ui() else { return };
@@ -290,6 +255,16 @@ impl LookupScreen {
         l.set_code_error("".into());
         l.set_state(LookupState::Idle);
         show(&ui, &BookingView::default());
+    }
+}
+
+impl Screen for LookupScreen {
+    fn render(&self) {
+        self.relabel();
+    }
+
+    fn reset(&self) {
+        self.clear();
     }
 }
 

@@ -12,9 +12,9 @@ use std::panic::AssertUnwindSafe;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use citas_kiosk::controller;
 use citas_kiosk::demo::{self, Demo};
-use citas_kiosk::ui::{AppWindow, Kiosk, Page, Visit};
+use citas_kiosk::shell::{self, Shell};
+use citas_kiosk::ui::{AppWindow, Calendar, Documents, Kiosk, Location, Page};
 use futures_util::FutureExt;
 use i_slint_backend_testing::{AccessibleRole, ElementHandle};
 use slint::platform::WindowEvent;
@@ -26,6 +26,8 @@ const PATIENCE: Duration = Duration::from_secs(30);
 /// A kiosk in demo mode, with its window.
 pub struct Harness {
     pub ui: AppWindow,
+    /// The kiosk's shell (its screens and timers live as long as it does).
+    pub shell: Rc<Shell>,
     pub device: citas_kiosk::device::DeviceParts,
     pub demo: Demo,
     pub runtime: tokio::runtime::Runtime,
@@ -46,11 +48,12 @@ impl Harness {
             .unwrap();
         let demo = runtime.block_on(demo::start()).unwrap();
         let ui = AppWindow::new().unwrap();
-        controller::wire(&ui, demo.services(runtime.handle().clone(), device.clone()).unwrap());
+        let shell = shell::wire(&ui, demo.services(runtime.handle().clone(), device.clone()).unwrap());
         ui.window().set_size(slint::PhysicalSize::new(SIZE.0, SIZE.1));
         ui.show().unwrap();
         Harness {
             ui,
+            shell,
             device,
             demo,
             runtime,
@@ -170,11 +173,9 @@ pub async fn until(ui: &AppWindow, what: &str, cond: impl Fn(&AppWindow) -> bool
     while !cond(ui) {
         assert!(
             Instant::now() < deadline,
-            "waited {PATIENCE:?} for {what}; on screen: page {:?}, errors {:?}, search {:?}, CURP {:?}",
+            "waited {PATIENCE:?} for {what}; on screen: page {:?}, {:?}",
             ui.global::<Kiosk>().get_page(),
-            ui.global::<Visit>().get_errors(),
-            ui.global::<Visit>().get_search_message(),
-            ui.global::<Visit>().get_curp_error(),
+            labels(ui),
         );
         pause(Duration::from_millis(20)).await;
     }
@@ -198,7 +199,7 @@ pub async fn until_shown(ui: &AppWindow, label: &str) {
         assert!(
             Instant::now() < deadline,
             "waited {PATIENCE:?} for {label:?}; offices {}; on screen: {:?}",
-            ui.global::<Visit>().get_offices().row_count(),
+            ui.global::<Location>().get_offices().row_count(),
             labels(ui)
         );
         pause(Duration::from_millis(20)).await;
@@ -213,7 +214,7 @@ pub async fn until_text(ui: &AppWindow, text: &str) {
 
 /// The first day of the calendar a visitor can pick, as its accessible label says it.
 pub fn first_free_day(ui: &AppWindow) -> Option<(String, String)> {
-    let days = ui.global::<Visit>().get_days();
+    let days = ui.global::<Calendar>().get_days();
     days.iter()
         .find(|d| d.selectable)
         .map(|d| (format!("{} {}", d.day, d.long_label), d.date.to_string()))
@@ -225,14 +226,14 @@ pub async fn pick_first_time(ui: &AppWindow) -> String {
     let (day_label, _) = first_free_day(ui).unwrap();
     press(ui, &day_label);
     until(ui, "the free times of the day", |ui| {
-        ui.global::<Visit>().get_times().row_count() > 0
+        ui.global::<Calendar>().get_times().row_count() > 0
     })
     .await;
-    let v = ui.global::<Visit>();
+    let v = ui.global::<Calendar>();
     let first = v.get_times().row_data(0).unwrap();
     press(ui, &format!("{}: {}", v.get_day_label(), first.label));
     until(ui, "the hold's countdown", |ui| {
-        !ui.global::<Visit>().get_hold_text().is_empty()
+        !ui.global::<Calendar>().get_hold_text().is_empty()
     })
     .await;
     first.id.to_string()
@@ -240,7 +241,7 @@ pub async fn pick_first_time(ui: &AppWindow) -> String {
 
 /// Presses Scan on every document row and waits until each is attached.
 pub async fn scan_every_document(ui: &AppWindow, scan: &str) {
-    let rows = ui.global::<Visit>().get_documents();
+    let rows = ui.global::<Documents>().get_documents();
     assert!(rows.row_count() >= 3, "at least the three base documents are asked for");
     let labels: Vec<String> = rows
         .iter()
@@ -249,10 +250,10 @@ pub async fn scan_every_document(ui: &AppWindow, scan: &str) {
         .collect();
     for label in labels {
         press(ui, &label);
-        until(ui, "the upload", |ui| !ui.global::<Visit>().get_busy()).await;
+        until(ui, "the upload", |ui| !ui.global::<Documents>().get_busy()).await;
     }
     until(ui, "every document attached", |ui| {
-        ui.global::<Visit>().get_documents().iter().all(|r| r.attached)
+        ui.global::<Documents>().get_documents().iter().all(|r| r.attached)
     })
     .await;
 }

@@ -195,6 +195,23 @@ pub struct ApplicantInfo {
 }
 
 impl ApplicantDraft {
+    /// The office chosen at step 1: the address starts in its country (the visitor lives
+    /// where the office serves).
+    pub fn start_in_country(&mut self, country: CountryCode) {
+        self.address_country = country.to_string();
+    }
+
+    /// The CURP found at step 2: born in Mexico, in the state the CURP says, unless the
+    /// visitor already said where they were born. Born abroad (`NE`), nothing is assumed.
+    pub fn start_from_curp(&mut self, curp: &Curp) {
+        if let crate::curp::BirthState::Mexico(state) = curp.birth_state()
+            && self.birth_country.is_empty()
+        {
+            self.birth_country = "MX".into();
+            self.birth_state = Some(state);
+        }
+    }
+
     pub fn validate(&self) -> Result<ApplicantInfo, Vec<FieldError>> {
         let mut c = Checker::default();
         let birth_country = c.country(Field::BirthCountry, &self.birth_country);
@@ -324,6 +341,28 @@ mod tests {
 
     fn today() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, 28).unwrap()
+    }
+
+    #[test]
+    fn a_curp_starts_step_3_born_in_its_state_unless_the_visitor_said_otherwise() {
+        let curp = Curp::parse("GODE561231HDFRRN00").unwrap();
+        let mut d = ApplicantDraft::default();
+        d.start_from_curp(&curp);
+        assert_eq!(d.birth_country, "MX");
+        assert_eq!(d.birth_state, Some(MexicanState::from_code("DF").unwrap()));
+        let mut typed = ApplicantDraft {
+            birth_country: "US".into(),
+            ..ApplicantDraft::default()
+        };
+        typed.start_from_curp(&curp);
+        assert_eq!((typed.birth_country.as_str(), typed.birth_state), ("US", None));
+    }
+
+    #[test]
+    fn the_office_chosen_starts_the_address_in_its_country() {
+        let mut d = ApplicantDraft::default();
+        d.start_in_country("US".parse().unwrap());
+        assert_eq!(d.address_country, "US");
     }
 
     pub(crate) fn good_applicant() -> ApplicantDraft {

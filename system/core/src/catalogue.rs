@@ -152,6 +152,15 @@ impl Procedure {
         Procedure::ALL.into_iter().find(|p| p.id() == id)
     }
 
+    /// Procedures named by their API identifiers, as one line in `lang` ("Passport · Consular
+    /// ID"); an identifier this kiosk does not know is shown as sent rather than dropped.
+    pub fn labels<S: AsRef<str>>(ids: &[S], lang: Language) -> String {
+        ids.iter()
+            .map(|id| Procedure::from_id(id.as_ref()).map_or(id.as_ref(), |p| p.label(lang)))
+            .collect::<Vec<_>>()
+            .join(" · ")
+    }
+
     pub fn group(self) -> ProcedureGroup {
         match self {
             Procedure::BirthRegistration | Procedure::MarriageRegistration | Procedure::DeathRegistration => {
@@ -329,6 +338,22 @@ pub fn total_minutes(procedures: impl IntoIterator<Item = Procedure>) -> u32 {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn procedures_are_labelled_in_one_line_and_an_unknown_one_is_shown_as_sent() {
+        use super::Procedure;
+        use crate::Language;
+        let ids = ["passport", "consular_id", "apostille_v2"];
+        assert_eq!(
+            Procedure::labels(&ids, Language::En),
+            format!(
+                "{} · {} · apostille_v2",
+                Procedure::Passport.label(Language::En),
+                Procedure::ConsularId.label(Language::En)
+            )
+        );
+        assert_eq!(Procedure::labels::<&str>(&[], Language::Es), "");
+    }
+
     use super::*;
 
     #[test]

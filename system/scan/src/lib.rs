@@ -3,12 +3,14 @@
 //! What it is for: getting the visitor's pages from a scanner ([`escl::Scanner`], over TCP or
 //! IPP-over-USB [`transport`]s) and turning them into the one PDF of at most 1,000,000 bytes that
 //! Citas SRE accepts per document ([`pdf::build`]), embedding the scanner's JPEGs untouched when
-//! they fit and degrading quality, then resolution, only as far as needed. Every failure is a
+//! they fit and degrading quality, then resolution, only as far as needed; [`document`] does
+//! both for one document, with a thumbnail of every page. Every failure is a
 //! [`ScanError`] the visitor is told in their language.
 //!
 //! What it is not for: the visit's rules (kiosk-core) or uploading (kiosk-sync).
 
 pub mod device;
+pub mod document;
 pub mod error;
 pub mod escl;
 pub mod pdf;
@@ -16,6 +18,7 @@ pub mod transport;
 pub mod usb;
 
 pub use device::DeviceUri;
+pub use document::{DocumentScan, ScannedDocument, scan_document};
 pub use error::ScanError;
 pub use pdf::{Budget, BuiltPdf, Encoding, PdfError, ScannedPage, Thumbnail, build, thumbnail};
 

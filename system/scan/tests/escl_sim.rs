@@ -54,6 +54,35 @@ async fn scans_every_page_in_the_feeder_and_leaves_no_job_behind() {
 }
 
 #[tokio::test]
+async fn a_page_added_to_a_document_follows_its_earlier_pages_in_one_pdf_with_a_thumbnail_each() {
+    let sim = sim(2, ScannerFaults::default()).await;
+    let scanner = client(&sim);
+    let request = |earlier| kiosk_scan::DocumentScan {
+        options: low_res(),
+        earlier,
+        budget: Budget::CITAS,
+        thumbnail_side: 120,
+    };
+    let first = kiosk_scan::scan_document(&scanner, request(Vec::new()), &CancellationToken::new(), |_| {})
+        .await
+        .unwrap();
+    assert_eq!((first.pages.len(), first.pdf.pages, first.thumbnails.len()), (2, 2, 2));
+    let earlier = first.pages.clone();
+    let more = kiosk_scan::scan_document(&scanner, request(earlier), &CancellationToken::new(), |_| {})
+        .await
+        .unwrap();
+    assert_eq!(more.pages.len(), 3, "the glass's page after the feeder's two");
+    assert_eq!(
+        more.pages[..2],
+        first.pages[..],
+        "the earlier pages come first, untouched"
+    );
+    assert_eq!((more.pdf.pages, more.thumbnails.len()), (3, 3));
+    assert!(more.pdf.bytes.len() <= 1_000_000);
+    assert!(more.thumbnails.iter().all(|t| t.width.max(t.height) <= 120));
+}
+
+#[tokio::test]
 async fn scans_one_page_from_the_glass_when_the_feeder_is_empty() {
     let sim = sim(0, ScannerFaults::default()).await;
     let options = ScanOptions {

@@ -323,7 +323,21 @@ pub enum BadTicket {
     Code(String),
 }
 
+impl Booking {
+    /// The status a cancelled booking has.
+    pub const CANCELLED: &'static str = "cancelled";
+
+    pub fn is_cancelled(&self) -> bool {
+        self.status == Booking::CANCELLED
+    }
+}
+
 impl CatalogueOffice {
+    /// The office's address on one line: street, city, state and postal code.
+    pub fn address_line(&self) -> String {
+        format!("{}, {}, {} {}", self.address, self.city, self.state, self.postal_code)
+    }
+
     /// The office as its tickets name it.
     pub fn ticket_office(&self) -> Result<kiosk_core::ticket::TicketOffice, BadOffice> {
         let tz = self.tz.parse::<chrono_tz::Tz>().map_err(|_| BadOffice::TimeZone {

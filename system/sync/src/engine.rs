@@ -517,11 +517,9 @@ impl SyncEngine {
 /// cached catalogue. `None` (logged) when it cannot be made: the booking is recorded anyway.
 fn ticket_json(store: &Store, booking: &Booking, language: kiosk_core::Language) -> Option<String> {
     let made = (|| -> Result<String, String> {
-        let (_, body) = store
-            .catalogue()
+        let catalogue = crate::reads::cached_catalogue(store)
             .map_err(|e| e.to_string())?
-            .ok_or("no catalogue cached")?;
-        let catalogue: crate::api::Catalogue = serde_json::from_str(&body).map_err(|e| e.to_string())?;
+            .ok_or("no catalogue cached that reads")?;
         let office = catalogue
             .offices
             .iter()

@@ -4,7 +4,9 @@
 //! this crate), whose every answer, fault or cut connection becomes a value; [`api`], the
 //! messages as the kiosk reads them; and [`engine`], which keeps the store's cache fresh
 //! (catalogue by ETag, availability by cursor) and delivers the outbox so no booking is lost
-//! or doubled.
+//! or doubled; [`reads`], what the screens read through the engine (the cached catalogue, an
+//! office's slots, a booking by code, an account's appointments); [`llave`], the Llave MX
+//! sign-in's polling (RFC 8628).
 //!
 //! What it is not for: deciding anything about the visit (that is `kiosk-core`) or storing
 //! anything itself (that is `kiosk-store`).
@@ -14,8 +16,11 @@
 pub mod api;
 pub mod client;
 pub mod engine;
+pub mod llave;
+pub mod reads;
 
 pub use client::{ApiError, CentralClient, Timeouts};
 pub use engine::{
     ConfirmOutcome, EngineError, RetryPolicy, Round, Schedule, SharedStore, SyncEngine, SyncStatus, ensure_enrolled,
 };
+pub use reads::FoundBooking;

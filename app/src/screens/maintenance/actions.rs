@@ -308,7 +308,7 @@ impl MaintenanceScreen {
                 }
                 tracing::warn!("restart asked by staff");
                 RESTART.store(true, Ordering::SeqCst);
-                s.reset();
+                s.clear();
                 s.ctx.nav.go(Nav::EndVisit);
                 let _ = slint::quit_event_loop();
             },
@@ -329,18 +329,21 @@ pub async fn scan_one_page(
     cancel: tokio_util::sync::CancellationToken,
 ) -> Result<kiosk_scan::Thumbnail, kiosk_scan::ScanError> {
     let scanner = device.connect().await?;
-    let options = kiosk_scan::escl::ScanOptions {
-        dpi: TEST_SCAN_DPI,
-        max_pages: 1,
-        ..kiosk_scan::escl::ScanOptions::default()
+    // The document pipeline step 4 uses, whole: the page, its PDF within the budget, its
+    // picture; nothing of it is kept or sent.
+    let request = kiosk_scan::DocumentScan {
+        options: kiosk_scan::escl::ScanOptions {
+            dpi: TEST_SCAN_DPI,
+            max_pages: 1,
+            ..kiosk_scan::escl::ScanOptions::default()
+        },
+        earlier: Vec::new(),
+        budget: kiosk_scan::Budget::CITAS,
+        thumbnail_side: SCAN_PICTURE_SIDE,
     };
-    let pages = scanner.scan(options, &cancel, |_| {}).await?;
-    let first = pages
+    let doc = kiosk_scan::scan_document(&scanner, request, &cancel, |_| {}).await?;
+    doc.thumbnails
         .into_iter()
         .next()
-        .ok_or_else(|| kiosk_scan::ScanError::Protocol("the scanner sent no page".into()))?;
-    tokio::task::spawn_blocking(move || kiosk_scan::thumbnail(&first, SCAN_PICTURE_SIDE))
-        .await
-        .map_err(|e| kiosk_scan::ScanError::Protocol(e.to_string()))?
-        .map_err(|e| kiosk_scan::ScanError::Protocol(e.to_string()))
+        .ok_or_else(|| kiosk_scan::ScanError::Protocol("the scanner sent no page".into()))
 }

@@ -21,7 +21,7 @@ use kiosk_core::health::Observations;
 use kiosk_core::staff::{MAINTENANCE_IDLE_SECONDS, StaffId};
 use slint::{ComponentHandle, Timer, TimerMode};
 
-use super::Ctx;
+use super::{Ctx, Screen};
 use crate::bridge::Generation;
 use crate::nav::Nav;
 use crate::ui::{AppWindow, Maintenance, MaintenanceTab};
@@ -58,6 +58,8 @@ pub struct MaintenanceScreen {
     idle: Timer,
     /// Bumped when a staff member's session ends: answers for it are dropped.
     session: Generation,
+    /// Itself, for what the shell asks through `&self` (a render reloads the lists).
+    me: std::rc::Weak<MaintenanceScreen>,
 }
 
 impl std::fmt::Debug for MaintenanceScreen {
@@ -70,7 +72,7 @@ impl std::fmt::Debug for MaintenanceScreen {
 
 impl MaintenanceScreen {
     pub fn new(ctx: Ctx) -> Rc<MaintenanceScreen> {
-        let screen = Rc::new(MaintenanceScreen {
+        let screen = Rc::new_cyclic(|me| MaintenanceScreen {
             pad: pin_pad::PinPad::new(ctx.clone()),
             ctx,
             staff: RefCell::default(),
@@ -78,6 +80,7 @@ impl MaintenanceScreen {
             scan: RefCell::default(),
             idle: Timer::default(),
             session: Generation::default(),
+            me: me.clone(),
         });
         screen.wire();
         screen
@@ -198,13 +201,13 @@ impl MaintenanceScreen {
         }
         self.audit(why, String::new());
         tracing::info!(why, "maintenance closed");
-        self.reset();
+        self.clear();
         // The visitor's screen, in Spanish, as every visit starts.
         self.ctx.nav.go(Nav::EndVisit);
     }
 
     /// Maintenance's state dropped (the PIN pad's too); the screen shows nothing of it.
-    pub fn reset(&self) {
+    pub(super) fn clear(&self) {
         self.idle.stop();
         self.session.bump();
         *self.staff.borrow_mut() = None;
@@ -234,7 +237,7 @@ impl MaintenanceScreen {
     }
 
     /// The language changed: the report and lists are said again in it.
-    pub fn relabel(self: &Rc<Self>) {
+    fn relabel(self: &Rc<Self>) {
         if !self.is_open() {
             return;
         }
@@ -243,6 +246,18 @@ impl MaintenanceScreen {
             report::show_observations(&ui, o, self.language());
         }
         self.show_lists();
+    }
+}
+
+impl Screen for MaintenanceScreen {
+    fn render(&self) {
+        if let Some(me) = self.me.upgrade() {
+            me.relabel();
+        }
+    }
+
+    fn reset(&self) {
+        self.clear();
     }
 }
 

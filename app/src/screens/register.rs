@@ -1,14 +1,22 @@
 //! "Create an account": the Citas SRE registration form, checked by `kiosk-core`, sent to the
 //! central server, then "check your e-mail" (the account is activated from the link mailed).
+//! The catalogue's countries and offices come from the visit (the sign-in loaded them).
+
+use std::cell::RefCell;
+use std::rc::Rc;
 
 use kiosk_core::Language;
 use kiosk_core::form::{Field, FieldError};
 use kiosk_core::registration::{ProceduresFor, Registration, RegistrationDraft};
 use kiosk_sync::ApiError;
-use kiosk_sync::api::ProblemKind;
+use slint::ComponentHandle;
 
-use crate::ui::{Choice, FieldKind, FormField};
-use crate::visit::{self, Msg, VisitState, choice, choices, with_error};
+use super::{Ctx, Screen, on, on2};
+use crate::nav::Nav;
+use crate::ui::{Choice, FieldKind, FormField, Page, Register};
+use crate::view::{Rows, choice, s, with_choices, with_error};
+use crate::visit::Visit;
+use crate::words::{self, Msg};
 
 /// The registration form of the current visit.
 #[derive(Debug, Clone, Default)]
@@ -18,31 +26,22 @@ pub struct RegisterState {
     pub error: Option<Msg>,
     /// The address the activation message went to, once sent.
     pub sent_to: Option<String>,
+    pub busy: bool,
 }
 
 fn row(key: &str, field: Field, value: &str, kind: FieldKind, st: &RegisterState, lang: Language) -> FormField {
     with_error(
-        visit::field(key, field.label(lang), value, kind),
+        crate::view::field(key, field.label(lang), value, kind),
         &st.errors,
         field,
         lang,
     )
 }
 
-fn with_choices(mut f: FormField, list: Vec<Choice>) -> FormField {
-    f.choices = choices(list);
-    f
-}
-
 /// The form's rows in `lang`, the password's rules ticked off as typed.
-pub fn rows(v: &VisitState, lang: Language) -> Vec<FormField> {
-    let st = &v.register;
+pub fn rows(st: &RegisterState, v: &Visit, lang: Language) -> Vec<FormField> {
     let d = &st.draft;
-    let countries: Vec<Choice> = v
-        .countries
-        .iter()
-        .map(|(code, es, en)| choice(code, lang.pick(es, en)))
-        .collect();
+    let countries = v.country_choices(lang);
     let offices: Vec<Choice> = v
         .offices
         .iter()
@@ -175,21 +174,19 @@ pub fn edit(st: &mut RegisterState, key: &str, value: &str) {
     }
 }
 
-/// Checks the form; what to send, or the errors shown next to their fields.
-pub fn check(v: &mut VisitState) -> Option<Registration> {
+/// Checks the form against the catalogue's offices; what to send, or the errors shown next to
+/// their fields.
+pub fn check(st: &mut RegisterState, v: &Visit) -> Option<Registration> {
     let offices: Vec<&str> = v.offices.iter().map(|o| o.id.as_str()).collect();
-    match v.register.draft.validate(&offices) {
+    match st.draft.validate(&offices) {
         Ok(r) => {
-            v.register.errors.clear();
-            v.register.error = None;
+            st.errors.clear();
+            st.error = None;
             Some(r)
         }
         Err(errors) => {
-            v.register.errors = errors;
-            v.register.error = Some(Msg::words(
-                "Corrija los datos marcados en rojo para crear su cuenta.",
-                "Correct the data marked in red to create your account.",
-            ));
+            st.errors = errors;
+            st.error = Some(words::registration_incomplete());
             None
         }
     }
@@ -216,6 +213,7 @@ pub fn wire(r: &Registration, lang: Language) -> kiosk_sync::api::Registration {
 
 /// What the server answered.
 pub fn answered(st: &mut RegisterState, email: String, answer: Result<kiosk_sync::api::Account, ApiError>) {
+    st.busy = false;
     match answer {
         Ok(_) => {
             st.sent_to = Some(email);
@@ -225,20 +223,143 @@ pub fn answered(st: &mut RegisterState, email: String, answer: Result<kiosk_sync
         }
         Err(e) => {
             tracing::info!(error = %e, "registration refused");
-            st.error = Some(match e.kind() {
-                Some(ProblemKind::EmailTaken) => Msg::words(
-                    "Ya existe una cuenta con ese correo. Inicie sesión con él.",
-                    "An account with that e-mail already exists. Sign in with it.",
-                ),
-                Some(_) => Msg::words(
-                    "El sistema de citas no aceptó los datos. Revíselos o pida ayuda al personal.",
-                    "The appointment system did not accept the data. Check it or ask the staff.",
-                ),
-                None => Msg::words(
-                    "No podemos comunicarnos con el sistema de citas en este momento. Intente de nuevo en unos minutos.",
-                    "We cannot reach the appointment system right now. Try again in a few minutes.",
-                ),
-            });
+            st.error = Some(words::registration_refused(e.kind()));
         }
+    }
+}
+
+/// The registration screen.
+#[derive(Debug)]
+pub struct RegisterScreen {
+    ctx: Ctx,
+    state: RefCell<RegisterState>,
+    rows: Rows,
+}
+
+impl RegisterScreen {
+    pub fn new(ctx: Ctx) -> Rc<RegisterScreen> {
+        let screen = Rc::new(RegisterScreen {
+            ctx,
+            state: RefCell::default(),
+            rows: Rows::default(),
+        });
+        if let Some(ui) = screen.ctx.ui() {
+            let g = ui.global::<Register>();
+            g.set_fields(screen.rows.model());
+            g.on_edited(on2(
+                &screen,
+                |s, key: slint::SharedString, value: slint::SharedString| {
+                    edit(&mut s.state.borrow_mut(), &key, &value);
+                    s.render();
+                },
+            ));
+            g.on_submit(on(&screen, RegisterScreen::submit));
+            g.on_back(on(&screen, |s| {
+                // Leaving the form drops what was typed in it (the password included).
+                s.reset();
+                s.ctx.nav.go(Nav::To(Page::SignIn));
+            }));
+        }
+        screen
+    }
+
+    fn submit(self: &Rc<Self>) {
+        let checked = {
+            let mut st = self.state.borrow_mut();
+            if st.busy {
+                return;
+            }
+            let checked = check(&mut st, &self.ctx.visit.borrow());
+            st.busy = checked.is_some();
+            checked
+        };
+        self.render();
+        let Some(registration) = checked else { return };
+        let body = wire(&registration, self.ctx.language());
+        let email = body.email.clone();
+        let client = self.ctx.services.engine.client().clone();
+        let me = self.clone();
+        self.ctx
+            .spawn(async move { client.register(&body).await }, move |answer| {
+                answered(&mut me.state.borrow_mut(), email, answer);
+                me.render();
+            });
+    }
+}
+
+/// Shows `st` on the registration page in `lang`.
+pub fn render_into(g: &Register<'_>, rows: &Rows, st: &RegisterState, v: &Visit, lang: Language) {
+    rows.set(self::rows(st, v, lang));
+    g.set_error(s(words::text(st.error.as_ref(), lang)));
+    g.set_busy(st.busy);
+    g.set_sent(st.sent_to.is_some());
+    g.set_email(s(st.sent_to.as_deref().unwrap_or_default()));
+}
+
+impl Screen for RegisterScreen {
+    /// A fresh form every time the visitor comes to it.
+    fn enter(self: Rc<Self>) {
+        *self.state.borrow_mut() = RegisterState::default();
+        self.render();
+    }
+
+    fn render(&self) {
+        if let Some(ui) = self.ctx.ui() {
+            render_into(
+                &ui.global::<Register>(),
+                &self.rows,
+                &self.state.borrow(),
+                &self.ctx.visit.borrow(),
+                self.ctx.language(),
+            );
+        }
+    }
+
+    fn reset(&self) {
+        *self.state.borrow_mut() = RegisterState::default();
+        self.render();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changing_the_country_clears_the_office_chosen_for_the_old_one() {
+        let mut st = RegisterState::default();
+        edit(&mut st, "country", "US");
+        edit(&mut st, "default_office", "LAX");
+        edit(&mut st, "country", "US");
+        assert_eq!(st.draft.default_office, "LAX", "the same country keeps it");
+        edit(&mut st, "country", "CA");
+        assert_eq!(st.draft.default_office, "");
+    }
+
+    #[test]
+    fn an_incomplete_form_marks_its_fields_and_sends_nothing() {
+        let mut st = RegisterState::default();
+        assert!(check(&mut st, &Visit::default()).is_none());
+        assert!(!st.errors.is_empty());
+        assert!(st.error.is_some());
+        let rows = rows(&st, &Visit::default(), Language::En);
+        assert!(
+            rows.iter().any(|r| !r.error.is_empty()),
+            "an error is shown next to a field"
+        );
+    }
+
+    #[test]
+    fn a_registration_accepted_forgets_the_password_typed() {
+        let mut st = RegisterState::default();
+        edit(&mut st, "password", "Secreta#2026");
+        st.busy = true;
+        let account: kiosk_sync::api::Account =
+            serde_json::from_value(serde_json::json!({"id": "a1", "email": "ana@example.com", "confirmed": false}))
+                .expect("an account");
+        answered(&mut st, "ana@example.com".into(), Ok(account));
+        assert_eq!(st.draft.password, "");
+        assert_eq!(st.sent_to.as_deref(), Some("ana@example.com"));
+        assert!(!st.busy);
     }
 }

@@ -1,14 +1,14 @@
 //! Sign in with Llave MX: the OAuth 2.0 device authorization grant (RFC 8628). The kiosk shows
 //! a QR code of the verification address; the visitor signs in and approves on their phone
-//! while the kiosk polls the token endpoint at the interval the server asks for.
+//! while the kiosk polls the token endpoint at the interval the server asks for (the screen,
+//! its QR code and its countdown are the app's).
 
 use std::time::Duration;
 
-use kiosk_sync::ApiError;
-use kiosk_sync::CentralClient;
-use kiosk_sync::api::{DeviceAuthorization, LlaveToken};
-use slint::{Image, Rgb8Pixel, SharedPixelBuffer};
 use tokio_util::sync::CancellationToken;
+
+use crate::api::{DeviceAuthorization, LlaveToken};
+use crate::client::{ApiError, CentralClient};
 
 /// How a Llave MX sign-in ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,33 +58,4 @@ pub async fn wait(client: CentralClient, auth: DeviceAuthorization, cancel: Canc
             }
         }
     }
-}
-
-/// The QR code of `text`, black on white with the standard four-module quiet zone, `scale`
-/// pixels a module (the screen scales it further without blurring).
-pub fn qr_image(text: &str, scale: u32) -> Option<Image> {
-    let code = qrcode::QrCode::new(text.as_bytes()).ok()?;
-    let modules = u32::try_from(code.width()).ok()?;
-    let colors = code.to_colors();
-    let side = (modules + 8) * scale;
-    let mut buffer = SharedPixelBuffer::<Rgb8Pixel>::new(side, side);
-    let pixels = buffer.make_mut_slice();
-    pixels.fill(Rgb8Pixel { r: 255, g: 255, b: 255 });
-    for (i, c) in colors.iter().enumerate() {
-        if *c != qrcode::Color::Dark {
-            continue;
-        }
-        let i = u32::try_from(i).ok()?;
-        let (mx, my) = (i % modules + 4, i / modules + 4);
-        for dy in 0..scale {
-            let row = (my * scale + dy) * side;
-            for dx in 0..scale {
-                let at = usize::try_from(row + mx * scale + dx).ok()?;
-                if let Some(p) = pixels.get_mut(at) {
-                    *p = Rgb8Pixel { r: 0, g: 0, b: 0 };
-                }
-            }
-        }
-    }
-    Some(Image::from_rgb8(buffer))
 }

@@ -1,0 +1,159 @@
+//! Step 2's two forms: the data of a visitor without a CURP, and the information a procedure
+//! needs (a passport's kind and validity, a registration's event), as rows labelled and
+//! explained in the visitor's language; and the no-CURP form's edits by field key.
+
+use kiosk_core::Language;
+use kiosk_core::applicant::NoCurpDraft;
+use kiosk_core::catalogue::InfoField;
+use kiosk_core::curp::Sex;
+use kiosk_core::form::Field;
+
+use super::State;
+use crate::ui::{FieldKind, FormField};
+use crate::view::{choice, choices, date_hint, field, s, with_error};
+use crate::visit::Visit;
+
+pub fn identity_rows(st: &State, v: &Visit, lang: Language) -> Vec<FormField> {
+    let d = &st.no_curp_draft;
+    let e = &st.identity_errors;
+    let mut birth = field(
+        "birth_date",
+        Field::BirthDate.label(lang),
+        &d.birth_date,
+        FieldKind::Date,
+    );
+    birth.hint = s(date_hint(lang));
+    let mut sex = field(
+        "sex",
+        Field::Sex.label(lang),
+        d.sex.map_or("", |x| sex_id(x)),
+        FieldKind::Choice,
+    );
+    sex.choices = choices(
+        [Sex::Female, Sex::Male, Sex::NonBinary]
+            .into_iter()
+            .map(|x| choice(sex_id(x), x.label(lang)))
+            .collect(),
+    );
+    let mut nationality = field(
+        "nationality",
+        Field::Nationality.label(lang),
+        &d.nationality,
+        FieldKind::Choice,
+    );
+    nationality.choices = choices(v.country_choices(lang));
+    vec![
+        with_error(
+            field(
+                "given_names",
+                Field::GivenNames.label(lang),
+                &d.given_names,
+                FieldKind::Text,
+            ),
+            e,
+            Field::GivenNames,
+            lang,
+        ),
+        with_error(
+            field(
+                "first_last_name",
+                Field::FirstLastName.label(lang),
+                &d.first_last_name,
+                FieldKind::Text,
+            ),
+            e,
+            Field::FirstLastName,
+            lang,
+        ),
+        with_error(
+            field(
+                "second_last_name",
+                Field::SecondLastName.label(lang),
+                &d.second_last_name,
+                FieldKind::Text,
+            ),
+            e,
+            Field::SecondLastName,
+            lang,
+        ),
+        with_error(birth, e, Field::BirthDate, lang),
+        with_error(sex, e, Field::Sex, lang),
+        with_error(nationality, e, Field::Nationality, lang),
+    ]
+}
+
+fn sex_id(x: Sex) -> &'static str {
+    match x {
+        Sex::Male => "H",
+        Sex::Female => "M",
+        Sex::NonBinary => "X",
+    }
+}
+
+pub fn info_key(f: InfoField) -> String {
+    serde_json::to_value(f)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+pub fn info_rows(st: &State, lang: Language) -> Vec<FormField> {
+    let Some(p) = st.info_open else { return Vec::new() };
+    p.info_fields()
+        .iter()
+        .map(|&f| {
+            let label = f.label(p, lang);
+            let value = st.info_draft.get(f);
+            let mut row = match f {
+                InfoField::PassportKind => {
+                    let mut r = field(&info_key(f), label, value, FieldKind::Choice);
+                    r.choices = choices(
+                        kiosk_core::applicant::PassportKind::ALL
+                            .into_iter()
+                            .map(|k| choice(k.id(), k.label(lang)))
+                            .collect(),
+                    );
+                    r
+                }
+                InfoField::PassportValidity => {
+                    let mut r = field(&info_key(f), label, value, FieldKind::Choice);
+                    r.choices = choices(
+                        kiosk_core::applicant::PASSPORT_VALIDITIES
+                            .into_iter()
+                            .map(|y| choice(y.to_string(), format!("{y} {}", lang.pick("años", "years"))))
+                            .collect(),
+                    );
+                    r
+                }
+                InfoField::EventDate => {
+                    let mut r = field(&info_key(f), label, value, FieldKind::Date);
+                    r.hint = s(date_hint(lang));
+                    r
+                }
+                InfoField::PersonName | InfoField::OtherPersonName | InfoField::EventPlace => {
+                    field(&info_key(f), label, value, FieldKind::Text)
+                }
+            };
+            row = with_error(row, &st.info_errors, Field::Info(p, f), lang);
+            row
+        })
+        .collect()
+}
+
+/// Applies one edit of the no-CURP form to the draft.
+pub fn edit_identity(d: &mut NoCurpDraft, key: &str, value: &str) {
+    let v = value.to_owned();
+    match key {
+        "given_names" => d.given_names = v,
+        "first_last_name" => d.first_last_name = v,
+        "second_last_name" => d.second_last_name = v,
+        "birth_date" => d.birth_date = v,
+        "sex" => {
+            d.sex = [Sex::Female, Sex::Male, Sex::NonBinary]
+                .into_iter()
+                .find(|x| sex_id(*x) == value);
+        }
+        "nationality" => d.nationality = v,
+        other => tracing::warn!(field = other, "edit of an unknown identity field"),
+    }
+}
