@@ -151,6 +151,14 @@ impl Visit {
     }
 }
 
+/// The appointments of the account signed in with `token`, as "My procedures" keeps them: a
+/// failure is kept as such (logged), and the visitor can still book.
+pub async fn account_bookings(engine: &kiosk_sync::SyncEngine, token: &str) -> Result<Vec<Booking>, ()> {
+    engine.my_bookings(token).await.map_err(|e| {
+        tracing::warn!(error = %e, "the account's appointments");
+    })
+}
+
 /// The page of a step.
 pub fn page_of(step: Step) -> Page {
     match step {

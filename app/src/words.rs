@@ -53,7 +53,7 @@ pub fn unreachable() -> Msg {
 // ---- signing in, creating an account ----------------------------------------------------
 
 /// A sign-in the server refused, by what it said.
-pub fn sign_in_refused(kind: Option<ProblemKind>) -> Msg {
+pub fn sign_in_refused(kind: Option<&ProblemKind>) -> Msg {
     match kind {
         Some(ProblemKind::BadCredentials) => Msg::words(
             "El correo o la contraseña no son correctos. Revíselos e intente de nuevo.",
@@ -89,7 +89,7 @@ pub fn registration_incomplete() -> Msg {
 }
 
 /// A registration the server refused (`None`: it could not be reached).
-pub fn registration_refused(kind: Option<ProblemKind>) -> Msg {
+pub fn registration_refused(kind: Option<&ProblemKind>) -> Msg {
     match kind {
         Some(ProblemKind::EmailTaken) => Msg::words(
             "Ya existe una cuenta con ese correo. Inicie sesión con él.",
@@ -210,9 +210,9 @@ mod tests {
 
     #[test]
     fn a_refused_sign_in_says_why_and_an_unknown_refusal_is_told_as_unreachable() {
-        let wrong = sign_in_refused(Some(ProblemKind::BadCredentials)).text(Language::En);
+        let wrong = sign_in_refused(Some(&ProblemKind::BadCredentials)).text(Language::En);
         assert!(wrong.contains("password is not right"), "{wrong}");
-        let inactive = sign_in_refused(Some(ProblemKind::AccountNotConfirmed)).text(Language::Es);
+        let inactive = sign_in_refused(Some(&ProblemKind::AccountNotConfirmed)).text(Language::Es);
         assert!(inactive.contains("no está activada"), "{inactive}");
         assert_eq!(
             sign_in_refused(None).text(Language::En),

@@ -70,7 +70,7 @@ impl LlaveScreen {
         let client = self.ctx.services.engine.client().clone();
         let me = self.clone();
         self.ctx.spawn(async move { client.llave_start().await }, move |auth| {
-            me.code_given(auth)
+            me.code_given(auth);
         });
     }
 
@@ -111,7 +111,7 @@ impl LlaveScreen {
                 let loaded = match &outcome {
                     Outcome::Approved(t) => Some((
                         engine.catalogue().await,
-                        super::sign_in::my_bookings(&engine, &t.access_token).await,
+                        crate::visit::account_bookings(&engine, &t.access_token).await,
                     )),
                     _ => None,
                 };

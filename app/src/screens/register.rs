@@ -223,7 +223,7 @@ pub fn answered(st: &mut RegisterState, email: String, answer: Result<kiosk_sync
         }
         Err(e) => {
             tracing::info!(error = %e, "registration refused");
-            st.error = Some(words::registration_refused(e.kind()));
+            st.error = Some(words::registration_refused(e.kind().as_ref()));
         }
     }
 }

@@ -87,7 +87,7 @@ impl SignInScreen {
                 let session = engine.client().sign_in(&email.to_string(), &password).await;
                 let catalogue = engine.catalogue().await;
                 let bookings = match &session {
-                    Ok(s) => my_bookings(&engine, &s.token).await,
+                    Ok(s) => crate::visit::account_bookings(&engine, &s.token).await,
                     Err(_) => Err(()),
                 };
                 (email, session, catalogue, bookings)
@@ -115,7 +115,7 @@ impl SignInScreen {
             }
             (Err(e), _) => {
                 tracing::info!(error = %e, "sign-in refused");
-                words::sign_in_refused(e.kind())
+                words::sign_in_refused(e.kind().as_ref())
             }
             (Ok(_), Err(e)) => {
                 tracing::warn!(error = %e, "catalogue unavailable");
@@ -152,13 +152,6 @@ impl SignInScreen {
                 }
             });
     }
-}
-
-/// The account's appointments; a failure is kept as such (the visitor can still book).
-pub async fn my_bookings(engine: &kiosk_sync::SyncEngine, token: &str) -> Result<Vec<Booking>, ()> {
-    engine.my_bookings(token).await.map_err(|e| {
-        tracing::warn!(error = %e, "the account's appointments");
-    })
 }
 
 /// Shows `st` on the sign-in page in `lang`.

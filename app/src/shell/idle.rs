@@ -50,13 +50,13 @@ impl Idle {
             let Some(ui) = shell.ui.upgrade() else { return };
             if shell.page() == Page::Welcome && !shell.idle.present.get() && !ui.global::<StaffPad>().get_pad_open() {
                 tracing::debug!("nobody in front of the kiosk: dimming");
-                shell.idle.set_dimmed(&shell, true);
+                Idle::set_dimmed(&shell, true);
             }
         });
     }
 
     /// Dims the screen (and the backlight, where the display has one) or lights it again.
-    fn set_dimmed(&self, shell: &Shell, dimmed: bool) {
+    fn set_dimmed(shell: &Shell, dimmed: bool) {
         let Some(ui) = shell.ui.upgrade() else { return };
         let k = ui.global::<Kiosk>();
         if k.get_dimmed() == dimmed {
@@ -74,7 +74,7 @@ impl Idle {
     pub(super) fn presence(&self, shell: &Rc<Shell>, here: bool) {
         self.present.set(here);
         if here {
-            self.set_dimmed(shell, false);
+            Idle::set_dimmed(shell, false);
         }
         self.start_dim_timer(shell);
     }
@@ -96,7 +96,7 @@ impl Idle {
         if let Some(ui) = shell.ui.upgrade() {
             ui.global::<Kiosk>().set_idle_warning(false);
         }
-        self.set_dimmed(shell, false);
+        Idle::set_dimmed(shell, false);
         self.start_dim_timer(shell);
     }
 

@@ -154,7 +154,7 @@ pub fn set_language(ui: &AppWindow, lang: Language) {
 /// Builds the screens over `services` and connects the window's own callbacks.
 pub fn wire(ui: &AppWindow, services: Services) -> Rc<Shell> {
     let nav = Navigator::default();
-    let ctx = Ctx::new(ui, services.clone(), nav.clone(), Rc::new(Cell::new(Language::Es)));
+    let ctx = Ctx::new(ui, services, nav.clone(), Rc::new(Cell::new(Language::Es)));
     set_language(ui, Language::Es);
     let shell = Rc::new(Shell {
         ui: ui.as_weak(),
@@ -172,11 +172,12 @@ pub fn wire(ui: &AppWindow, services: Services) -> Rc<Shell> {
             shell.navigate(n);
         }
     });
+    let services = &shell.ctx.services;
     if let Some(printing) = &services.printing {
         printing.start_retrying(&services.runtime);
     }
     shell.wire_window(ui);
-    watch::start(&shell, &services);
+    watch::start(&shell, services);
     let weak = Rc::downgrade(&shell);
     shell.tick.start(TimerMode::Repeated, Duration::from_secs(1), move || {
         if let Some(shell) = weak.upgrade() {
@@ -208,9 +209,9 @@ impl Shell {
             }
         };
         let k = ui.global::<Kiosk>();
-        k.on_go_home(on(|s| s.end_visit()));
-        k.on_touched(on(|s| s.touched()));
-        k.on_more_time(on(|s| s.touched()));
+        k.on_go_home(on(Shell::end_visit));
+        k.on_touched(on(Shell::touched));
+        k.on_more_time(on(Shell::touched));
         let weak = Rc::downgrade(self);
         k.on_language_chosen(move |tag| {
             if let (Some(shell), Ok(lang)) = (weak.upgrade(), tag.parse::<Language>()) {

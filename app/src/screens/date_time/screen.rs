@@ -35,9 +35,9 @@ impl DateTimeScreen {
             s.change(|st, v| change_month(st, v, delta, chrono::Utc::now()));
         }));
         g.on_choose_day(on1(&screen, |s, date: SharedString| {
-            s.change(|st, _| choose_day(st, &date))
+            s.change(|st, _| choose_day(st, &date));
         }));
-        g.on_choose_time(on1(&screen, DateTimeScreen::choose_time));
+        g.on_choose_time(on1(&screen, |s, id: SharedString| s.choose_time(&id)));
         g.on_next(on(&screen, DateTimeScreen::confirm));
         g.on_back(on(&screen, |s| {
             s.state.borrow_mut().frame.errors = None;
@@ -88,13 +88,13 @@ impl DateTimeScreen {
         );
     }
 
-    fn choose_time(self: &Rc<Self>, id: SharedString) {
+    fn choose_time(self: &Rc<Self>, id: &str) {
         if self.state.borrow().frame.busy {
             return;
         }
         let chosen = {
             let mut st = self.state.borrow_mut();
-            choose_time(&mut st, &mut self.ctx.visit.borrow_mut(), &id, chrono::Utc::now())
+            choose_time(&mut st, &mut self.ctx.visit.borrow_mut(), id, chrono::Utc::now())
         };
         let Some((slot, released)) = chosen else {
             self.render();

@@ -6,24 +6,25 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use chrono::NaiveDate;
-use kiosk_core::Language;
-use kiosk_core::applicant::{CurpRecord, IdentityDraft, InfoDraft, NoCurpDraft};
-use kiosk_core::catalogue::{Procedure, ProcedureGroup};
+use kiosk_core::applicant::{CurpRecord, InfoDraft, NoCurpDraft};
+use kiosk_core::catalogue::Procedure;
 use kiosk_core::curp::Curp;
 use kiosk_core::form::FieldError;
 use kiosk_core::name::PersonName;
-use kiosk_core::session::Step;
 use kiosk_sync::api::ProblemKind;
 use slint::{ComponentHandle, SharedString};
 
 use super::{Ctx, Screen, on, on1, on2};
 use crate::nav::Nav;
-use crate::ui::{ProcedureCard, Procedures};
-use crate::view::{Frame, Rows, model, s};
+use crate::ui::Procedures;
+use crate::view::Frame;
 use crate::visit::{Visit, page_of};
 use crate::words::{self, Msg};
 
 pub mod forms;
+mod view;
+
+pub use view::{Forms, render_into};
 
 /// What step 2 keeps between touches.
 #[derive(Debug, Default, Clone)]
@@ -152,67 +153,6 @@ pub fn info_done(st: &mut State, v: &mut Visit, today: NaiveDate) {
     }
 }
 
-fn procedure_cards(v: &Visit, lang: Language, today: NaiveDate) -> Vec<ProcedureCard> {
-    let Some(office) = v.session.office() else {
-        return Vec::new();
-    };
-    let mut cards = Vec::new();
-    for group in ProcedureGroup::ALL {
-        for p in Procedure::ALL
-            .into_iter()
-            .filter(|p| p.group() == group && office.procedures.contains(p))
-        {
-            let chosen = v.session.procedures().iter().any(|c| c.procedure == p);
-            cards.push(ProcedureCard {
-                id: s(p.id()),
-                label: s(p.label(lang)),
-                group: s(group.label(lang)),
-                chosen,
-                needs_info: p.needs_information(),
-                info_complete: chosen && v.session.procedure_complete(p, today),
-            });
-        }
-    }
-    cards
-}
-
-/// Whose CURP it is, once found.
-fn curp_owner(v: &Visit, lang: Language) -> String {
-    match v.session.identity() {
-        IdentityDraft::Curp(r) => format!(
-            "{} {} {} {}",
-            lang.pick("CURP de:", "CURP of:"),
-            r.given_names.as_str(),
-            r.first_last_name.as_str(),
-            r.second_last_name.as_ref().map_or("", PersonName::as_str)
-        )
-        .trim_end()
-        .to_owned(),
-        _ => String::new(),
-    }
-}
-
-/// The two forms' rows, kept across renders.
-#[derive(Debug, Clone, Default)]
-pub struct Forms {
-    pub identity: Rows,
-    pub info: Rows,
-}
-
-/// Shows step 2 in `lang`.
-pub fn render_into(g: &Procedures<'_>, forms: &Forms, st: &State, v: &Visit, lang: Language) {
-    crate::render_frame!(g, Step::Procedures, st.frame, lang);
-    let today = v.office_today(chrono::Utc::now());
-    g.set_curp_owner(s(curp_owner(v, lang)));
-    g.set_curp_error(s(words::text(st.curp_error.as_ref(), lang)));
-    g.set_no_curp(st.no_curp);
-    forms.identity.set(forms::identity_rows(st, v, lang));
-    g.set_procedures(model(procedure_cards(v, lang, today)));
-    g.set_info_procedure(s(st.info_open.map_or("", Procedure::id)));
-    g.set_info_title(s(st.info_open.map_or("", |p| p.label(lang))));
-    forms.info.set(forms::info_rows(st, lang));
-}
-
 /// Step 2.
 #[derive(Debug)]
 pub struct ProceduresScreen {
@@ -241,7 +181,7 @@ impl ProceduresScreen {
             s.change(|st, v| toggle_procedure(st, v, &id));
         }));
         g.on_open_info(on1(&screen, |s, id: SharedString| {
-            s.change(|st, v| open_info(st, v, &id))
+            s.change(|st, v| open_info(st, v, &id));
         }));
         g.on_info_edited(on2(&screen, |s, key: SharedString, value: SharedString| {
             s.change(|st, _| edit_info(st, &key, &value));
@@ -343,7 +283,9 @@ impl Screen for ProceduresScreen {
 
 #[cfg(test)]
 mod tests {
+    use super::view::curp_owner;
     use super::*;
+    use kiosk_core::Language;
 
     fn record(curp: &str) -> kiosk_sync::api::CurpRecord {
         serde_json::from_value(serde_json::json!({

@@ -3,9 +3,7 @@
 //! attached; progress page by page; cancellable; and, between scans, whether the scanner is
 //! there and free.
 
-use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
-use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use kiosk_core::catalogue::DocumentKind;
@@ -14,15 +12,16 @@ use kiosk_core::{Explain, Language};
 use kiosk_scan::escl::ScanOptions;
 use kiosk_scan::{Budget, DeviceUri, DocumentScan, ScanError, ScannedPage};
 use kiosk_sync::{EngineError, SyncEngine};
-use slint::{ComponentHandle, SharedString};
 use tokio_util::sync::CancellationToken;
 
-use super::{Ctx, Screen, on, on2};
-use crate::nav::Nav;
 use crate::ui::{DocumentRow, Documents};
 use crate::view::{Frame, model, s};
-use crate::visit::{Visit, page_of};
+use crate::visit::Visit;
 use crate::words::{self, Msg};
+
+mod screen;
+
+pub use screen::DocumentsScreen;
 
 /// The resolution asked of the scanner: legible documents, and a page that fits the 1 MB
 /// budget as the scanner sends it.
@@ -32,7 +31,7 @@ const THUMBNAIL_SIDE: u32 = 220;
 /// How long a document upload is retried in place.
 pub const UPLOAD_PATIENCE: Duration = Duration::from_secs(15);
 /// How often the step asks the scanner whether it is there and free.
-const SCANNER_CHECK_EVERY: Duration = Duration::from_secs(5);
+pub(crate) const SCANNER_CHECK_EVERY: Duration = Duration::from_secs(5);
 
 /// A document's scanned pages and what the visitor sees of them.
 #[derive(Debug, Clone, Default)]
@@ -176,7 +175,7 @@ pub fn kind_id(kind: DocumentKind) -> String {
         .unwrap_or_default()
 }
 
-fn parse_kind(v: &Visit, id: &str) -> Option<DocumentKind> {
+pub(crate) fn parse_kind(v: &Visit, id: &str) -> Option<DocumentKind> {
     v.session.required_documents().into_iter().find(|k| kind_id(*k) == id)
 }
 
@@ -233,190 +232,6 @@ pub fn render_into(g: &Documents<'_>, st: &State, v: &Visit, lang: Language) {
     let (line, ready) = scanner_line(st, lang);
     g.set_scanner_status(s(line));
     g.set_scanner_ready(ready);
-}
-
-/// Step 4.
-#[derive(Debug)]
-pub struct DocumentsScreen {
-    ctx: Ctx,
-    state: RefCell<State>,
-}
-
-impl DocumentsScreen {
-    pub fn new(ctx: Ctx) -> Rc<DocumentsScreen> {
-        let screen = Rc::new(DocumentsScreen {
-            ctx,
-            state: RefCell::default(),
-        });
-        let Some(ui) = screen.ctx.ui() else { return screen };
-        let g = ui.global::<Documents>();
-        g.on_scan_document(on2(&screen, |s, id: SharedString, add: bool| s.scan(&id, add)));
-        g.on_cancel_scan(on(&screen, |s| {
-            if let Some(scanning) = &s.state.borrow().scanning {
-                scanning.cancel.cancel();
-            }
-        }));
-        g.on_set_color(on2(&screen, |s, id: SharedString, on: bool| {
-            let kind = parse_kind(&s.ctx.visit.borrow(), &id);
-            if let Some(kind) = kind {
-                let mut st = s.state.borrow_mut();
-                if on {
-                    st.color.insert(kind);
-                } else {
-                    st.color.remove(&kind);
-                }
-            }
-            s.render();
-        }));
-        g.on_next(on(&screen, |s| {
-            if s.state.borrow().frame.busy {
-                return;
-            }
-            let next = s.ctx.visit.borrow_mut().next(chrono::Utc::now());
-            match next {
-                Ok(step) => {
-                    s.state.borrow_mut().frame.errors = None;
-                    s.render();
-                    s.ctx.nav.go(Nav::To(page_of(step)));
-                }
-                Err(stopped) => {
-                    s.state.borrow_mut().frame.errors = Some(stopped.msg);
-                    s.render();
-                }
-            }
-        }));
-        g.on_back(on(&screen, |s| {
-            s.state.borrow_mut().frame.errors = None;
-            let step = s.ctx.visit.borrow_mut().session.back();
-            s.render();
-            s.ctx.nav.go(Nav::To(page_of(step)));
-        }));
-        screen
-    }
-
-    /// Scan (or "Add a page"): progress shown page by page; the job deleted on the scanner
-    /// whatever happens.
-    fn scan(self: &Rc<Self>, id: &str, add: bool) {
-        let Some(kind) = parse_kind(&self.ctx.visit.borrow(), id) else {
-            return;
-        };
-        let Some(device) = self.ctx.services.scanner.clone() else {
-            self.state.borrow_mut().frame.errors = Some(Msg::explain(ScanError::NoScanner));
-            self.render();
-            return;
-        };
-        let (color, earlier, cancel) = {
-            let mut st = self.state.borrow_mut();
-            if st.frame.busy {
-                return;
-            }
-            let earlier = if add {
-                st.scans.get(&kind).map(|s| s.pages.clone()).unwrap_or_default()
-            } else {
-                Vec::new()
-            };
-            let cancel = CancellationToken::new();
-            st.frame.errors = None;
-            st.frame.busy = true;
-            st.scanning = Some(Scanning {
-                kind,
-                pages: 0,
-                cancel: cancel.clone(),
-            });
-            (st.color.contains(&kind), earlier, cancel)
-        };
-        self.render();
-        // Each page as it arrives: "Scanning... N page(s) received".
-        let (pages_tx, mut pages_rx) = tokio::sync::watch::channel(0usize);
-        let me = Rc::downgrade(self);
-        let progress = slint::spawn_local(async move {
-            while pages_rx.changed().await.is_ok() {
-                let n = *pages_rx.borrow_and_update();
-                let Some(me) = me.upgrade() else { return };
-                if let Some(scanning) = me.state.borrow_mut().scanning.as_mut() {
-                    scanning.pages = n;
-                }
-                me.render();
-            }
-        });
-        if let Err(e) = progress {
-            tracing::warn!(error = %e, "no event loop: the scan's progress is not shown");
-        }
-        let engine = self.ctx.services.engine.clone();
-        let me = self.clone();
-        self.ctx.spawn(
-            scan_and_upload(device, engine, kind, color, earlier, cancel, move |n| {
-                let _ = pages_tx.send(n);
-            }),
-            move |outcome| {
-                {
-                    let mut st = me.state.borrow_mut();
-                    st.frame.busy = false;
-                    scanned(&mut st, &mut me.ctx.visit.borrow_mut(), kind, outcome);
-                }
-                me.render();
-            },
-        );
-    }
-
-    /// A USB scanner was plugged in or out: ask it again at once rather than at the next poll.
-    pub fn scanner_changed(self: &Rc<Self>) {
-        self.state.borrow_mut().scanner_checked = None;
-    }
-
-    /// Between scans, every few seconds: whether the scanner is connected, unplugged or busy.
-    fn check_scanner(self: &Rc<Self>) {
-        {
-            let mut st = self.state.borrow_mut();
-            let due = st.scanner_checked.is_none_or(|at| at.elapsed() >= SCANNER_CHECK_EVERY);
-            if !due || st.frame.busy {
-                return;
-            }
-            st.scanner_checked = Some(Instant::now());
-        }
-        let Some(device) = self.ctx.services.scanner.clone() else {
-            self.state.borrow_mut().scanner = Some(Err(ScanError::NoScanner));
-            self.render();
-            return;
-        };
-        let me = self.clone();
-        self.ctx.spawn(async move { device.readiness().await }, move |status| {
-            {
-                let mut st = me.state.borrow_mut();
-                if st.frame.busy {
-                    return;
-                }
-                st.scanner = Some(status);
-            }
-            me.render();
-        });
-    }
-}
-
-impl Screen for DocumentsScreen {
-    fn render(&self) {
-        if let Some(ui) = self.ctx.ui() {
-            render_into(
-                &ui.global::<Documents>(),
-                &self.state.borrow(),
-                &self.ctx.visit.borrow(),
-                self.ctx.language(),
-            );
-        }
-    }
-
-    /// A scan under way ends with the visit (its job is deleted on the scanner).
-    fn reset(&self) {
-        if let Some(scanning) = self.state.borrow_mut().scanning.take() {
-            scanning.cancel.cancel();
-        }
-        *self.state.borrow_mut() = State::default();
-        self.render();
-    }
-
-    fn tick(self: Rc<Self>) {
-        self.check_scanner();
-    }
 }
 
 #[cfg(test)]
