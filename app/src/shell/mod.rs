@@ -330,8 +330,8 @@ impl Shell {
         }
     }
 
-    /// Out of service, the clock and the status LED, from the server's health (see
-    /// [`watch::check_health`]).
+    /// Out of service, the clock and the status LED, from the server's health: asked every
+    /// 15 s, and at once when staff change the service state.
     pub fn check_health(&self) {
         watch::check_health(&self.ui, &self.ctx);
     }
