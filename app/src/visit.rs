@@ -95,18 +95,11 @@ impl Visit {
             .collect()
     }
 
-    /// The country step 1 starts on: the one most of the catalogue's offices are in (the kiosk
-    /// stands in one of them).
+    /// The country step 1 starts on (kiosk-core's rule: where most offices are).
     pub fn default_country(&self) -> String {
-        let mut counts: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
-        for o in &self.offices {
-            *counts.entry(o.country.as_str()).or_default() += 1;
-        }
-        counts
-            .into_iter()
-            .max_by_key(|(_, n)| *n)
-            .map(|(c, _)| c.to_owned())
+        kiosk_core::office::most_common_country(self.offices.iter().map(|o| o.country.as_str()))
             .unwrap_or_default()
+            .to_owned()
     }
 
     /// Today in the chosen office's zone (the kiosk's UTC day before an office is chosen).

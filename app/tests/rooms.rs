@@ -36,7 +36,6 @@ fn room_of(rel: &Path) -> Option<String> {
         .collect();
     match parts.as_slice() {
         [only] if only == "lib" || only == "main" => None,
-        [top] => Some(top.clone()),
         [screens, screen, ..] if screens == "screens" && screen != "mod" => Some(format!("screens::{screen}")),
         [top, ..] => Some(top.clone()),
         [] => None,
@@ -77,8 +76,8 @@ struct House {
 }
 
 fn survey() -> House {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let screens: BTreeSet<String> = std::fs::read_dir(root.join("screens"))
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let screens: BTreeSet<String> = std::fs::read_dir(src.join("screens"))
         .unwrap()
         .map(|e| e.unwrap().path())
         .map(|p| p.with_extension("").file_name().unwrap().to_string_lossy().into_owned())
@@ -90,7 +89,7 @@ fn survey() -> House {
         thread_locals: Vec::new(),
     };
     for path in sources() {
-        let rel = path.strip_prefix(&root).unwrap().to_path_buf();
+        let rel = path.strip_prefix(&src).unwrap().to_path_buf();
         let text = std::fs::read_to_string(&path).unwrap();
         let lines = text.lines().count();
         if lines > 400 {

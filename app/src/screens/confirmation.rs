@@ -138,7 +138,7 @@ impl ConfirmationScreen {
             me.ctx.spawn(async move { printing.print(id).await }, move |outcome| {
                 let ticket = again.ticket.borrow().clone();
                 if let Some(mut t) = ticket {
-                    t.state = outcome.ticket_state();
+                    t.state = crate::printing::ticket_state(&outcome);
                     again.set_ticket(t);
                 }
             });

@@ -185,7 +185,8 @@ impl LookupScreen {
             },
             move |outcome| {
                 if let Some(ui) = ui.upgrade() {
-                    ui.global::<Lookup>().set_ticket(outcome.ticket_state());
+                    ui.global::<Lookup>()
+                        .set_ticket(crate::printing::ticket_state(&outcome));
                 }
             },
         );

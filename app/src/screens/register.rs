@@ -147,30 +147,10 @@ pub fn rows(st: &RegisterState, v: &Visit, lang: Language) -> Vec<FormField> {
     ]
 }
 
-/// One edit of the form.
+/// One edit of the form (kiosk-core's rules: a new country clears the office).
 pub fn edit(st: &mut RegisterState, key: &str, value: &str) {
-    let d = &mut st.draft;
-    let v = value.to_owned();
-    match key {
-        "procedures_for" => d.procedures_for = v,
-        "country" => {
-            if d.country != v {
-                d.default_office.clear();
-            }
-            d.country = v;
-        }
-        "state" => d.state = v,
-        "default_office" => d.default_office = v,
-        "birth_country" => d.birth_country = v,
-        "nationality" => d.nationality = v,
-        "given_names" => d.given_names = v,
-        "first_last_name" => d.first_last_name = v,
-        "second_last_name" => d.second_last_name = v,
-        "phone" => d.phone = v,
-        "email" => d.email = v,
-        "password" => d.password = v,
-        "confirmation" => d.confirmation = v,
-        other => tracing::warn!(field = other, "edit of an unknown registration field"),
+    if let Err(e) = st.draft.set(key, value) {
+        tracing::warn!(error = %e, "an edit of the registration form");
     }
 }
 
@@ -324,17 +304,6 @@ impl Screen for RegisterScreen {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn changing_the_country_clears_the_office_chosen_for_the_old_one() {
-        let mut st = RegisterState::default();
-        edit(&mut st, "country", "US");
-        edit(&mut st, "default_office", "LAX");
-        edit(&mut st, "country", "US");
-        assert_eq!(st.draft.default_office, "LAX", "the same country keeps it");
-        edit(&mut st, "country", "CA");
-        assert_eq!(st.draft.default_office, "");
-    }
 
     #[test]
     fn an_incomplete_form_marks_its_fields_and_sends_nothing() {

@@ -1,6 +1,7 @@
 //! Nobody there: after a minute without a touch "Are you still there?", then the visit wiped;
 //! on the welcome screen, with nobody in front of the presence sensor, the screen (and the
-//! backlight) dims until a touch or someone arriving.
+//! backlight) dims until a touch or someone arriving. The times are kiosk-core's
+//! ([`kiosk_core::idle`]); the clocks are kept here.
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -12,11 +13,7 @@ use slint::{ComponentHandle, Timer, TimerMode};
 use super::Shell;
 use crate::ui::{Kiosk, Page, StaffPad};
 
-/// A visit is wiped after this long without a touch: a warning first, then the wipe.
-pub const IDLE_WARNING_AFTER: Duration = Duration::from_mins(1);
-pub const IDLE_WIPE_AFTER: Duration = Duration::from_secs(90);
-/// The welcome screen dims after this long with nobody in front of it and no touch.
-pub const DIM_AFTER: Duration = Duration::from_mins(3);
+pub use kiosk_core::idle::{DIM_AFTER, WARN_AFTER as IDLE_WARNING_AFTER, WIPE_AFTER as IDLE_WIPE_AFTER};
 
 /// Tests shorten the dimming wait; milliseconds.
 static DIM_AFTER_MS: AtomicU64 = AtomicU64::new(180_000);
@@ -121,9 +118,8 @@ impl Idle {
             return;
         }
         let k = ui.global::<Kiosk>();
-        let countdown = IDLE_WIPE_AFTER.saturating_sub(IDLE_WARNING_AFTER);
         k.set_idle_warning(true);
-        k.set_idle_seconds_left(i32::try_from(countdown.as_secs()).unwrap_or(30));
+        k.set_idle_seconds_left(i32::try_from(kiosk_core::idle::countdown_seconds()).unwrap_or(30));
         let weak = Rc::downgrade(shell);
         self.countdown
             .start(TimerMode::Repeated, Duration::from_secs(1), move || {

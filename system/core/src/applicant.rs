@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::catalogue::{InfoField, Procedure};
 use crate::country::CountryCode;
 use crate::curp::{Curp, MexicanState, Sex};
-use crate::form::{Checker, Field, FieldError};
+use crate::form::{Checker, Field, FieldError, UnknownField};
 use crate::lang::Language;
 use crate::name::PersonName;
 use crate::phone::Phone;
@@ -104,6 +104,21 @@ pub enum IdentityDraft {
 }
 
 impl NoCurpDraft {
+    /// One field set as typed (or chosen: the sex by its CURP letter), by the field's key.
+    pub fn set(&mut self, key: &str, value: &str) -> Result<(), UnknownField> {
+        let v = value.to_owned();
+        match key {
+            "given_names" => self.given_names = v,
+            "first_last_name" => self.first_last_name = v,
+            "second_last_name" => self.second_last_name = v,
+            "birth_date" => self.birth_date = v,
+            "sex" => self.sex = Sex::from_letter(value),
+            "nationality" => self.nationality = v,
+            other => return Err(UnknownField(other.to_owned())),
+        }
+        Ok(())
+    }
+
     pub fn validate(&self, today: NaiveDate) -> Result<NoCurpIdentity, Vec<FieldError>> {
         let mut c = Checker::default();
         let given_names = c.name(Field::GivenNames, &self.given_names);
@@ -147,6 +162,22 @@ impl MaritalStatus {
         MaritalStatus::Separated,
         MaritalStatus::Widowed,
     ];
+
+    /// Its identifier, as a form's choice names it.
+    pub fn id(self) -> &'static str {
+        match self {
+            MaritalStatus::Single => "single",
+            MaritalStatus::Married => "married",
+            MaritalStatus::CommonLaw => "common_law",
+            MaritalStatus::Divorced => "divorced",
+            MaritalStatus::Separated => "separated",
+            MaritalStatus::Widowed => "widowed",
+        }
+    }
+
+    pub fn from_id(id: &str) -> Option<MaritalStatus> {
+        MaritalStatus::ALL.into_iter().find(|m| m.id() == id)
+    }
 
     pub fn label(self, lang: Language) -> &'static str {
         match self {
@@ -195,6 +226,26 @@ pub struct ApplicantInfo {
 }
 
 impl ApplicantDraft {
+    /// One field of step 3 set as typed (or chosen, by its choice's id), by the field's key.
+    pub fn set(&mut self, key: &str, value: &str) -> Result<(), UnknownField> {
+        let v = value.to_owned();
+        match key {
+            "birth_country" => self.birth_country = v,
+            "birth_state" => self.birth_state = MexicanState::from_code(value),
+            "birth_city" => self.birth_city = v,
+            "marital_status" => self.marital_status = MaritalStatus::from_id(value),
+            "address_country" => self.address_country = v,
+            "postal_code" => self.postal_code = v,
+            "address_state" => self.address_state = v,
+            "city" => self.city = v,
+            "street" => self.street = v,
+            "emergency_name" => self.emergency_name = v,
+            "emergency_phone" => self.emergency_phone = v,
+            other => return Err(UnknownField(other.to_owned())),
+        }
+        Ok(())
+    }
+
     /// The office chosen at step 1: the address starts in its country (the visitor lives
     /// where the office serves).
     pub fn start_in_country(&mut self, country: CountryCode) {
@@ -341,6 +392,27 @@ mod tests {
 
     fn today() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, 28).unwrap()
+    }
+
+    #[test]
+    fn a_field_set_by_key_lands_in_it_and_an_unknown_key_changes_nothing() {
+        let mut d = ApplicantDraft::default();
+        d.set("marital_status", "widowed").unwrap();
+        d.set("birth_state", "JC").unwrap();
+        assert_eq!(d.marital_status, Some(MaritalStatus::Widowed));
+        assert_eq!(d.birth_state, MexicanState::from_code("JC"));
+        let before = d.clone();
+        assert_eq!(d.set("shoe_size", "42"), Err(UnknownField("shoe_size".into())));
+        assert_eq!(d, before);
+        let mut n = NoCurpDraft::default();
+        n.set("sex", "X").unwrap();
+        assert_eq!(n.sex, Some(Sex::NonBinary));
+        n.set("sex", "?").unwrap();
+        assert_eq!(n.sex, None, "a letter no CURP uses chooses nothing");
+        assert!(n.set("curp", "X").is_err());
+        for m in MaritalStatus::ALL {
+            assert_eq!(MaritalStatus::from_id(m.id()), Some(m));
+        }
     }
 
     #[test]

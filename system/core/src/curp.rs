@@ -73,6 +73,15 @@ impl Sex {
         }
     }
 
+    /// The sex a CURP letter (`H`, `M`, `X`) names, as a form's choice sends it.
+    pub fn from_letter(s: &str) -> Option<Sex> {
+        let mut chars = s.chars();
+        match (chars.next(), chars.next()) {
+            (Some(c), None) => Sex::from_code(c),
+            _ => None,
+        }
+    }
+
     fn from_code(c: char) -> Option<Sex> {
         match c {
             'H' => Some(Sex::Male),

@@ -277,3 +277,9 @@ impl Checker {
         }
     }
 }
+
+/// A form was edited by a key it does not have (the screen and the rules disagree on a
+/// field's name): nothing was changed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the form has no field {0:?}")]
+pub struct UnknownField(pub String);

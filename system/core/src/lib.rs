@@ -18,7 +18,8 @@
 //!   [`calendar`]: step 5's month grid and the free times of a day;
 //!   [`time`]: appointment times in the office's zone, and the one place they become words.
 //! - [`form`] and [`applicant`]: drafts kept as typed, checked into values field by field.
-//! - [`session`]: the visit itself, a pure state machine over the five steps.
+//! - [`session`]: the visit itself, a pure state machine over the five steps; [`idle`]: how
+//!   long a visit waits for a visitor who stopped touching the screen.
 //! - [`health`]: the health report staff see, graded green, amber or red.
 //! - [`staff`]: staff ids, PIN rules and the PIN pad's lock.
 //! - [`ticket`]: what the confirmation ticket says (no personal data), printed and previewed.
@@ -33,6 +34,7 @@ pub mod curp;
 pub mod email;
 pub mod form;
 pub mod health;
+pub mod idle;
 pub mod lang;
 pub mod name;
 pub mod office;

@@ -98,6 +98,17 @@ impl Hold {
     pub const RENEW_BELOW_SECONDS: u64 = 60;
 }
 
+/// The country a kiosk's visitors most likely live in: the one most of the catalogue's offices
+/// are in (the kiosk stands in one of them); ties go to the first in alphabetical order.
+pub fn most_common_country<'a>(countries: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let mut counts: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for c in countries {
+        *counts.entry(c).or_default() += 1;
+    }
+    // max_by_key keeps the last of equals: reversed, so the first code wins a tie.
+    counts.into_iter().rev().max_by_key(|(_, n)| *n).map(|(c, _)| c)
+}
+
 /// The appointment a chosen slot stands for, read in its office's zone.
 pub fn appointment_time(office: &Office, slot: &Slot) -> AppointmentTime {
     AppointmentTime::new(slot.start, office.tz)
@@ -108,6 +119,13 @@ mod tests {
     use chrono::TimeZone;
 
     use super::*;
+
+    #[test]
+    fn the_default_country_is_the_one_most_offices_are_in_and_a_tie_goes_alphabetically() {
+        assert_eq!(most_common_country(["US", "CA", "US"]), Some("US"));
+        assert_eq!(most_common_country(["US", "CA"]), Some("CA"));
+        assert_eq!(most_common_country([]), None);
+    }
 
     #[test]
     fn a_hold_is_renewed_in_its_last_minute_and_not_once_it_expired() {

@@ -75,6 +75,34 @@ pub struct Registration {
 }
 
 impl RegistrationDraft {
+    /// One field set as typed (or chosen), by the field's key. Changing the country clears the
+    /// office chosen for the old one (offices are listed by country).
+    pub fn set(&mut self, key: &str, value: &str) -> Result<(), crate::form::UnknownField> {
+        let v = value.to_owned();
+        match key {
+            "procedures_for" => self.procedures_for = v,
+            "country" => {
+                if self.country != v {
+                    self.default_office.clear();
+                }
+                self.country = v;
+            }
+            "state" => self.state = v,
+            "default_office" => self.default_office = v,
+            "birth_country" => self.birth_country = v,
+            "nationality" => self.nationality = v,
+            "given_names" => self.given_names = v,
+            "first_last_name" => self.first_last_name = v,
+            "second_last_name" => self.second_last_name = v,
+            "phone" => self.phone = v,
+            "email" => self.email = v,
+            "password" => self.password = v,
+            "confirmation" => self.confirmation = v,
+            other => return Err(crate::form::UnknownField(other.to_owned())),
+        }
+        Ok(())
+    }
+
     /// The password rules with whether the typed password meets each, for the live list.
     pub fn password_rules(&self) -> Vec<(PasswordRule, bool)> {
         PasswordRule::ALL
@@ -174,6 +202,18 @@ pub fn check_sign_in(email: &str, password: &str, terms_accepted: bool) -> Resul
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn changing_the_country_clears_the_office_chosen_for_the_old_one() {
+        let mut d = RegistrationDraft::default();
+        d.set("country", "US").unwrap();
+        d.set("default_office", "LAX").unwrap();
+        d.set("country", "US").unwrap();
+        assert_eq!(d.default_office, "LAX", "the same country keeps it");
+        d.set("country", "CA").unwrap();
+        assert_eq!(d.default_office, "");
+        assert!(d.set("favourite_colour", "red").is_err());
+    }
 
     #[test]
     fn a_sign_in_needs_a_valid_email_a_password_and_the_terms_accepted() {

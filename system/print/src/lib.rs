@@ -11,7 +11,9 @@
 //!   [`preview`]: the same lines as a picture at the printer's resolution (PNG).
 //! - [`device`]: printers by URI (`tcp://`, `usb`, `file:`), status (`DLE EOT`) before and
 //!   after every job; [`usb`]: the USB printer driver over `nusb`.
-//! - [`queue`]: the worker that prints the store's queued jobs and records the outcome.
+//! - [`queue`]: the worker that prints the store's queued jobs and records the outcome;
+//!   [`worker`]: the queue worked on the async runtime, one round at a time, retried every few
+//!   seconds while tickets wait (what the app and its screens call).
 
 pub mod device;
 pub mod error;
@@ -22,6 +24,7 @@ pub mod queue;
 pub mod status;
 pub mod text;
 pub mod usb;
+pub mod worker;
 
 pub use device::{Printed, Printer, PrinterUri, Timeouts};
 pub use error::PrintError;

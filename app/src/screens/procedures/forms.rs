@@ -1,9 +1,8 @@
 //! Step 2's two forms: the data of a visitor without a CURP, and the information a procedure
 //! needs (a passport's kind and validity, a registration's event), as rows labelled and
-//! explained in the visitor's language; and the no-CURP form's edits by field key.
+//! explained in the visitor's language.
 
 use kiosk_core::Language;
-use kiosk_core::applicant::NoCurpDraft;
 use kiosk_core::catalogue::InfoField;
 use kiosk_core::curp::Sex;
 use kiosk_core::form::Field;
@@ -26,13 +25,13 @@ pub fn identity_rows(st: &State, v: &Visit, lang: Language) -> Vec<FormField> {
     let mut sex = field(
         "sex",
         Field::Sex.label(lang),
-        d.sex.map_or("", |x| sex_id(x)),
+        d.sex.map_or(String::new(), |x| x.code().to_string()).as_str(),
         FieldKind::Choice,
     );
     sex.choices = choices(
         [Sex::Female, Sex::Male, Sex::NonBinary]
             .into_iter()
-            .map(|x| choice(sex_id(x), x.label(lang)))
+            .map(|x| choice(x.code().to_string(), x.label(lang)))
             .collect(),
     );
     let mut nationality = field(
@@ -80,14 +79,6 @@ pub fn identity_rows(st: &State, v: &Visit, lang: Language) -> Vec<FormField> {
         with_error(sex, e, Field::Sex, lang),
         with_error(nationality, e, Field::Nationality, lang),
     ]
-}
-
-fn sex_id(x: Sex) -> &'static str {
-    match x {
-        Sex::Male => "H",
-        Sex::Female => "M",
-        Sex::NonBinary => "X",
-    }
 }
 
 pub fn info_key(f: InfoField) -> String {
@@ -138,22 +129,4 @@ pub fn info_rows(st: &State, lang: Language) -> Vec<FormField> {
             row
         })
         .collect()
-}
-
-/// Applies one edit of the no-CURP form to the draft.
-pub fn edit_identity(d: &mut NoCurpDraft, key: &str, value: &str) {
-    let v = value.to_owned();
-    match key {
-        "given_names" => d.given_names = v,
-        "first_last_name" => d.first_last_name = v,
-        "second_last_name" => d.second_last_name = v,
-        "birth_date" => d.birth_date = v,
-        "sex" => {
-            d.sex = [Sex::Female, Sex::Male, Sex::NonBinary]
-                .into_iter()
-                .find(|x| sex_id(*x) == value);
-        }
-        "nationality" => d.nationality = v,
-        other => tracing::warn!(field = other, "edit of an unknown identity field"),
-    }
 }

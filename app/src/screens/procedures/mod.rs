@@ -97,7 +97,10 @@ pub fn set_no_curp(st: &mut State, v: &mut Visit, on: bool) {
 
 /// Keeps the no-CURP draft in the session as typed.
 pub fn identity_edited(st: &mut State, v: &mut Visit, key: &str, value: &str) {
-    forms::edit_identity(&mut st.no_curp_draft, key, value);
+    if let Err(e) = st.no_curp_draft.set(key, value) {
+        tracing::warn!(error = %e, "an edit of the no-CURP form");
+        return;
+    }
     if st.no_curp
         && let Err(e) = v.session.set_no_curp_identity(st.no_curp_draft.clone())
     {
