@@ -4,7 +4,8 @@
 //! closed): an answer for a wiped visit is dropped, never shown to the next visitor.
 //!
 //! The closure runs through `slint::spawn_local`, so it may hold the screens' `Rc` state: no
-//! thread-local is needed to find it again.
+//! thread-local is needed to find it again. [`Bridge::stream`] does the same for a stream of
+//! values (a scan's pages as they arrive, the device's buttons and sensor).
 
 use std::cell::Cell;
 use std::future::Future;
@@ -60,6 +61,30 @@ impl Bridge {
         });
         if let Err(e) = answered {
             tracing::warn!(error = %e, "no event loop to answer on: the answer is dropped");
+        }
+    }
+
+    /// Hands each value `events` brings (from the runtime: a scan's pages, the device's
+    /// buttons) to `each` on the UI thread, while `guard` is at the generation it had now; it
+    /// stops when the sender is dropped or the generation moves on.
+    pub fn stream<T: Send + 'static>(
+        &self,
+        guard: &Generation,
+        mut events: tokio::sync::mpsc::UnboundedReceiver<T>,
+        mut each: impl FnMut(T) + 'static,
+    ) {
+        let (guard, at) = (guard.clone(), guard.current());
+        let heard = slint::spawn_local(async move {
+            while let Some(event) = events.recv().await {
+                if !guard.is(at) {
+                    tracing::debug!("events for what has ended are dropped");
+                    return;
+                }
+                each(event);
+            }
+        });
+        if let Err(e) = heard {
+            tracing::warn!(error = %e, "no event loop to hear events on: they are dropped");
         }
     }
 

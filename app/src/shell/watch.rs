@@ -1,7 +1,7 @@
 //! What the shell hears from outside the screen: the server's health (out of service, the
 //! clock, the status LED), the call-staff button and the presence sensor, and USB scanners
-//! plugged in or out. Events arrive on the runtime and are handed to the UI thread through one
-//! channel.
+//! plugged in or out. Events arrive on the runtime and reach the UI thread through the
+//! bridge's one stream.
 
 use std::rc::Rc;
 use std::time::Duration;
@@ -27,7 +27,7 @@ enum Event {
 
 /// Starts listening to the device's events (and USB hot-plug, where the scanner is on USB).
 pub(super) fn start(shell: &Rc<Shell>, services: &Services) {
-    let (tx, mut rx) = mpsc::unbounded_channel();
+    let (tx, rx) = mpsc::unbounded_channel();
     let mut events = services.device.gpio.subscribe();
     let device = services.device.clone();
     let to_ui = tx.clone();
@@ -60,19 +60,18 @@ pub(super) fn start(shell: &Rc<Shell>, services: &Services) {
         shell.watchers.borrow_mut().push(services.runtime.spawn(watch_usb(tx)));
     }
     let weak = Rc::downgrade(shell);
-    let handled = slint::spawn_local(async move {
-        while let Some(event) = rx.recv().await {
+    // Not tied to a visit: the device's events are the kiosk's.
+    shell
+        .ctx
+        .bridge
+        .stream(&crate::bridge::Generation::default(), rx, move |event| {
             let Some(shell) = weak.upgrade() else { return };
             match event {
                 Event::CallStaff => staff_called(&shell),
                 Event::Presence(here) => shell.idle.presence(&shell, here),
                 Event::ScannerPlugged => shell.scanner_changed(),
             }
-        }
-    });
-    if let Err(e) = handled {
-        tracing::error!(error = %e, "no event loop: the device's events are not heard");
-    }
+        });
 }
 
 /// The call-staff notice on screen for [`STAFF_NOTICE`] (the press is counted for the next

@@ -108,21 +108,15 @@ impl DocumentsScreen {
         };
         self.render();
         // Each page as it arrives: "Scanning... N page(s) received".
-        let (pages_tx, mut pages_rx) = tokio::sync::watch::channel(0usize);
+        let (pages_tx, pages_rx) = tokio::sync::mpsc::unbounded_channel::<usize>();
         let me = Rc::downgrade(self);
-        let progress = slint::spawn_local(async move {
-            while pages_rx.changed().await.is_ok() {
-                let n = *pages_rx.borrow_and_update();
-                let Some(me) = me.upgrade() else { return };
-                if let Some(scanning) = me.state.borrow_mut().scanning.as_mut() {
-                    scanning.pages = n;
-                }
-                me.render();
+        self.ctx.bridge.stream(&self.ctx.generation, pages_rx, move |n| {
+            let Some(me) = me.upgrade() else { return };
+            if let Some(scanning) = me.state.borrow_mut().scanning.as_mut() {
+                scanning.pages = n;
             }
+            me.render();
         });
-        if let Err(e) = progress {
-            tracing::warn!(error = %e, "no event loop: the scan's progress is not shown");
-        }
         let engine = self.ctx.services.engine.clone();
         let me = self.clone();
         self.ctx.spawn(
