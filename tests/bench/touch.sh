@@ -8,8 +8,8 @@
 #   1. `git worktree` of BEFORE (default 949519f, the last commit before issue 16) beside this
 #      tree; tests/bench/touch.rs copied into app/examples/ of both, its WIRE line written for
 #      each version's wiring.
-#   2. Both built in this tree's target directory (dependencies built once), run ROUNDS times
-#      in turn; then each debug build once under gdb, 6 touches a screen.
+#   2. Both built (BEFORE in a target directory of its own), run ROUNDS times in turn; then
+#      each debug build once under gdb, 6 touches a screen.
 # Usage: tests/bench/touch.sh [TOUCHES_PER_SCREEN] [ROUNDS] [BEFORE]. Needs gdb (installed
 # when missing). Writes target/bench-touch/report.txt.
 set -euo pipefail
@@ -20,8 +20,6 @@ before=${3:-949519f}
 sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 command -v gdb >/dev/null || sudo_if_needed apt-get install -y -q gdb >&2
 out=$PWD/target/bench-touch
-# One target directory for both trees and the usual builds: every dependency is built once.
-target_dir=$PWD/target
 mkdir -p "$out"
 tree_before=$out/before
 if [ ! -d "$tree_before/.git" ] && [ ! -f "$tree_before/.git" ]; then
@@ -39,8 +37,10 @@ install_driver() { # tree
     mkdir -p "$tree/app/examples"
     sed "s|let _shell = (); // WIRE|$wire|" tests/bench/touch.rs >"$tree/app/examples/bench_touch.rs"
 }
-build() { # tree name
-    local tree=$1 name=$2
+build() { # tree name target-dir
+    # Each tree its own target directory: cargo names a workspace's artifacts by paths within
+    # it, so two checkouts of one workspace sharing a directory would take each other's crates.
+    local tree=$1 name=$2 target_dir=$3
     install_driver "$tree"
     (cd "$tree" && CARGO_TARGET_DIR=$target_dir cargo build -q --locked --profile ci-pi -p citas-kiosk --example bench_touch)
     cp "$target_dir/ci-pi/examples/bench_touch" "$out/$name"
@@ -48,8 +48,8 @@ build() { # tree name
     cp "$target_dir/debug/examples/bench_touch" "$out/$name-debug"
 }
 trap 'rm -f app/examples/bench_touch.rs; rmdir app/examples 2>/dev/null || true' EXIT
-build "$tree_before" before
-build "$PWD" after
+build "$tree_before" before "$out/target-before"
+build "$PWD" after "$PWD/target"
 : >"$out/times.txt"
 for round in $(seq "$rounds"); do
     for v in before after; do
