@@ -21,7 +21,7 @@ sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 command -v gdb >/dev/null || sudo_if_needed apt-get install -y -q gdb >&2
 out=$PWD/target/bench-touch
 mkdir -p "$out"
-tree_before=$out/before
+tree_before=$out/tree-before
 if [ ! -d "$tree_before/.git" ] && [ ! -f "$tree_before/.git" ]; then
     git worktree add --detach "$tree_before" "$before" >&2
 else
@@ -43,9 +43,9 @@ build() { # tree name target-dir
     local tree=$1 name=$2 target_dir=$3
     install_driver "$tree"
     (cd "$tree" && CARGO_TARGET_DIR=$target_dir cargo build -q --locked --profile ci-pi -p citas-kiosk --example bench_touch)
-    cp "$target_dir/ci-pi/examples/bench_touch" "$out/$name"
+    cp "$target_dir/ci-pi/examples/bench_touch" "$out/$name.bin"
     (cd "$tree" && CARGO_TARGET_DIR=$target_dir cargo build -q --locked -p citas-kiosk --example bench_touch)
-    cp "$target_dir/debug/examples/bench_touch" "$out/$name-debug"
+    cp "$target_dir/debug/examples/bench_touch" "$out/$name-debug.bin"
 }
 trap 'rm -f app/examples/bench_touch.rs; rmdir app/examples 2>/dev/null || true' EXIT
 build "$tree_before" before "$out/target-before"
@@ -53,11 +53,11 @@ build "$PWD" after "$PWD/target"
 : >"$out/times.txt"
 for round in $(seq "$rounds"); do
     for v in before after; do
-        "$out/$v" "$touches" | sed "s/^/$v /" >>"$out/times.txt"
+        "$out/$v.bin" "$touches" | sed "s/^/$v /" >>"$out/times.txt"
     done
 done
 for v in before after; do
-    gdb -q -batch -x tests/bench/touch.gdb.py --args "$out/$v-debug" 6 2>/dev/null | grep '^sets ' | sed "s/^/$v /" >>"$out/sets.txt.new"
+    gdb -q -batch -x tests/bench/touch.gdb.py --args "$out/$v-debug.bin" 6 2>/dev/null | grep '^sets ' | sed "s/^/$v /" >>"$out/sets.txt.new"
 done
 mv "$out/sets.txt.new" "$out/sets.txt"
 python3 - "$out" <<'PY' | tee "$out/report.txt"
