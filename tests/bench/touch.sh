@@ -34,6 +34,9 @@ install_driver() { # tree
     else
         wire='let _shell = citas_kiosk::controller::wire(\&ui, services);'
     fi
+    # A tree from before build.rs honoured SLINT_EMIT_DEBUG_INFO is taught to (a scratch checkout).
+    grep -q SLINT_EMIT_DEBUG_INFO "$tree/app/build.rs" \
+        || sed -i 's|\.with_debug_info(std::env::var("PROFILE").as_deref() == Ok("debug"))|.with_debug_info(std::env::var("PROFILE").as_deref() == Ok("debug") \|\| std::env::var_os("SLINT_EMIT_DEBUG_INFO").is_some())|' "$tree/app/build.rs"
     mkdir -p "$tree/app/examples"
     sed "s|let _shell = (); // WIRE|$wire|" tests/bench/touch.rs >"$tree/app/examples/bench_touch.rs"
 }
@@ -42,7 +45,8 @@ build() { # tree name target-dir
     # it, so two checkouts of one workspace sharing a directory would take each other's crates.
     local tree=$1 name=$2 target_dir=$3
     install_driver "$tree"
-    (cd "$tree" && CARGO_TARGET_DIR=$target_dir cargo build -q --locked --profile ci-pi -p citas-kiosk --example bench_touch)
+    # The element tree the driver finds its buttons in (SLINT_EMIT_DEBUG_INFO), in both builds.
+    (cd "$tree" && SLINT_EMIT_DEBUG_INFO=1 CARGO_TARGET_DIR=$target_dir cargo build -q --locked --profile ci-pi -p citas-kiosk --example bench_touch)
     cp "$target_dir/ci-pi/examples/bench_touch" "$out/$name.bin"
     (cd "$tree" && CARGO_TARGET_DIR=$target_dir cargo build -q --locked -p citas-kiosk --example bench_touch)
     cp "$target_dir/debug/examples/bench_touch" "$out/$name-debug.bin"
