@@ -65,39 +65,119 @@ pub fn date_hint(lang: Language) -> String {
     .to_owned()
 }
 
-/// A form's rows, kept across renders so a field being typed in is never rebuilt.
-#[derive(Clone, Default)]
-pub struct Rows(Rc<VecModel<FormField>>);
+/// A row of a list a page shows: kept in a [`Rows`] across renders. A row holding a model of
+/// its own (a field's choices, a document's pages) takes the previous row's when the contents
+/// are the same, so an unchanged row compares equal and is not set again.
+pub trait Row: Clone + PartialEq + 'static {
+    fn adopt(&mut self, _previous: &Self) {}
+}
 
-impl std::fmt::Debug for Rows {
+/// Whether two models hold equal rows.
+fn same_rows<T: Clone + PartialEq + 'static>(a: &ModelRc<T>, b: &ModelRc<T>) -> bool {
+    a.row_count() == b.row_count() && a.iter().zip(b.iter()).all(|(x, y)| x == y)
+}
+
+impl Row for FormField {
+    fn adopt(&mut self, previous: &Self) {
+        if same_rows(&self.choices, &previous.choices) {
+            self.choices = previous.choices.clone();
+        }
+    }
+}
+
+impl Row for crate::ui::DocumentRow {
+    fn adopt(&mut self, previous: &Self) {
+        if same_rows(&self.pages, &previous.pages) {
+            self.pages = previous.pages.clone();
+        }
+    }
+}
+
+impl Row for Choice {}
+impl Row for SharedString {}
+impl Row for crate::ui::OfficeCard {}
+impl Row for crate::ui::ProcedureCard {}
+impl Row for crate::ui::DayCell {}
+impl Row for crate::ui::BookingCard {}
+
+/// A list's rows, kept across renders: a render sets only the rows that changed, so a field
+/// being typed in is never rebuilt (its focus and cursor stay) and a touch sets little.
+pub struct Rows<T: Row = FormField>(Rc<VecModel<T>>);
+
+impl<T: Row> Default for Rows<T> {
+    fn default() -> Self {
+        Rows(Rc::new(VecModel::default()))
+    }
+}
+
+impl<T: Row> Clone for Rows<T> {
+    fn clone(&self) -> Self {
+        Rows(self.0.clone())
+    }
+}
+
+impl<T: Row> std::fmt::Debug for Rows<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "Rows({})", self.0.row_count())
     }
 }
 
-impl Rows {
+impl<T: Row> Rows<T> {
     /// The model to give the page once.
-    pub fn model(&self) -> ModelRc<FormField> {
+    pub fn model(&self) -> ModelRc<T> {
         ModelRc::from(self.0.clone())
     }
 
-    /// Replaces the rows, row by row when the shape is unchanged, so the elements (and the
-    /// focus and cursor of a field being typed in) stay.
-    pub fn set(&self, rows: Vec<FormField>) {
-        sync_rows(&self.0, rows);
+    /// Replaces the rows, row by row when the shape is unchanged.
+    pub fn set(&self, rows: Vec<T>) {
+        sync(&self.0, rows);
     }
 }
 
-fn sync_rows<T: Clone + PartialEq + 'static>(model: &VecModel<T>, rows: Vec<T>) {
+/// Fills a page's list in place, setting only the rows that changed; the first time (the
+/// page's list is not one of ours yet) the model to give the page.
+pub fn fill<T: Row>(current: &ModelRc<T>, rows: Vec<T>) -> Option<ModelRc<T>> {
+    if let Some(kept) = current.as_any().downcast_ref::<VecModel<T>>() {
+        sync(kept, rows);
+        None
+    } else {
+        Some(ModelRc::from(Rc::new(VecModel::from(rows))))
+    }
+}
+
+fn sync<T: Row>(model: &VecModel<T>, rows: Vec<T>) {
     if model.row_count() == rows.len() {
-        for (i, row) in rows.into_iter().enumerate() {
-            if model.row_data(i).as_ref() != Some(&row) {
+        for (i, mut row) in rows.into_iter().enumerate() {
+            let Some(previous) = model.row_data(i) else { continue };
+            row.adopt(&previous);
+            if previous != row {
                 model.set_row_data(i, row);
             }
         }
     } else {
         model.set_vec(rows);
     }
+}
+
+/// [`fill`] a list property of a page's global.
+#[macro_export]
+macro_rules! fill {
+    ($global:expr, $get:ident, $set:ident, $rows:expr $(,)?) => {{
+        if let Some(m) = $crate::view::fill(&$global.$get(), $rows) {
+            $global.$set(m);
+        }
+    }};
+}
+
+/// Sets a page's property only when its value changes: a touch re-sets nothing it left alone.
+#[macro_export]
+macro_rules! put {
+    ($global:expr, $get:ident, $set:ident, $value:expr $(,)?) => {{
+        let value = $value;
+        if $global.$get() != value {
+            $global.$set(value);
+        }
+    }};
 }
 
 /// What every step's frame shows besides its content: the line that keeps the visitor on the
@@ -115,9 +195,19 @@ pub struct Frame {
 macro_rules! render_frame {
     ($global:expr, $step:expr, $frame:expr, $lang:expr) => {{
         let (g, frame, lang) = (&$global, &$frame, $lang);
-        g.set_step_title($crate::view::s($step.label(lang)));
-        g.set_errors($crate::view::s($crate::words::text(frame.errors.as_ref(), lang)));
-        g.set_busy(frame.busy);
-        g.set_notice($crate::view::s($crate::words::text(frame.notice.as_ref(), lang)));
+        $crate::put!(g, get_step_title, set_step_title, $crate::view::s($step.label(lang)));
+        $crate::put!(
+            g,
+            get_errors,
+            set_errors,
+            $crate::view::s($crate::words::text(frame.errors.as_ref(), lang))
+        );
+        $crate::put!(g, get_busy, set_busy, frame.busy);
+        $crate::put!(
+            g,
+            get_notice,
+            set_notice,
+            $crate::view::s($crate::words::text(frame.notice.as_ref(), lang))
+        );
     }};
 }

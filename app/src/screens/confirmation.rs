@@ -13,7 +13,7 @@ use slint::{ComponentHandle, SharedString};
 
 use super::{Ctx, Screen};
 use crate::ui::{Confirmation, TicketState};
-use crate::view::{model, s};
+use crate::view::s;
 use crate::visit::{Outcome, Visit};
 
 /// The ticket on screen: where it is, and its picture.
@@ -71,17 +71,22 @@ pub fn confirmed(v: &Visit, lang: Language) -> Option<Confirmed> {
 /// Shows the outcome and the ticket in `lang`; nothing of a finished visit stays behind.
 pub fn render_into(g: &Confirmation<'_>, ticket: Option<&TicketView>, v: &Visit, lang: Language) {
     let ticket = ticket.cloned().unwrap_or_default();
-    g.set_ticket(ticket.state);
-    g.set_ticket_preview(ticket.preview);
-    g.set_pending(matches!(v.outcome, Some(Outcome::Pending)));
+    crate::put!(g, get_ticket, set_ticket, ticket.state);
+    crate::put!(g, get_ticket_preview, set_ticket_preview, ticket.preview);
+    crate::put!(g, get_pending, set_pending, matches!(v.outcome, Some(Outcome::Pending)));
     let shown = confirmed(v, lang).unwrap_or_default();
-    g.set_code(s(shown.code));
-    g.set_office(s(shown.office));
-    g.set_address(s(shown.address));
-    g.set_date(s(shown.date));
-    g.set_time(s(shown.time));
-    g.set_procedures(s(shown.procedures));
-    g.set_bring(model(shown.bring.into_iter().map(SharedString::from).collect()));
+    crate::put!(g, get_code, set_code, s(shown.code));
+    crate::put!(g, get_office, set_office, s(shown.office));
+    crate::put!(g, get_address, set_address, s(shown.address));
+    crate::put!(g, get_date, set_date, s(shown.date));
+    crate::put!(g, get_time, set_time, s(shown.time));
+    crate::put!(g, get_procedures, set_procedures, s(shown.procedures));
+    crate::fill!(
+        g,
+        get_bring,
+        set_bring,
+        shown.bring.into_iter().map(SharedString::from).collect()
+    );
 }
 
 /// The confirmation screen.

@@ -17,7 +17,7 @@ use slint::{ComponentHandle, SharedString};
 use super::{Ctx, Screen, on, on1};
 use crate::nav::Nav;
 use crate::ui::{Location, OfficeCard};
-use crate::view::{Frame, choices, model, s};
+use crate::view::{Frame, s};
 use crate::visit::{Visit, page_of};
 use crate::words::{self, Msg};
 
@@ -116,10 +116,20 @@ fn office_card(v: &Visit, near: &NearOffice, lang: Language) -> Option<OfficeCar
 /// Shows step 1 in `lang`.
 pub fn render_into(g: &Location<'_>, st: &State, v: &Visit, lang: Language) {
     crate::render_frame!(g, Step::Location, st.frame, lang);
-    g.set_countries(choices(v.country_choices(lang)));
-    g.set_country(s(&st.country));
-    g.set_search_message(s(words::text(st.search_msg.as_ref(), lang)));
-    g.set_offices(model(st.near.iter().filter_map(|n| office_card(v, n, lang)).collect()));
+    crate::fill!(g, get_countries, set_countries, v.country_choices(lang));
+    crate::put!(g, get_country, set_country, s(&st.country));
+    crate::put!(
+        g,
+        get_search_message,
+        set_search_message,
+        s(words::text(st.search_msg.as_ref(), lang))
+    );
+    crate::fill!(
+        g,
+        get_offices,
+        set_offices,
+        st.near.iter().filter_map(|n| office_card(v, n, lang)).collect()
+    );
 }
 
 /// Step 1.

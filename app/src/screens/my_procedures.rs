@@ -13,7 +13,7 @@ use slint::ComponentHandle;
 use super::{Ctx, Screen, on};
 use crate::nav::Nav;
 use crate::ui::{BookingCard, MyProcedures, Page};
-use crate::view::{model, s};
+use crate::view::s;
 use crate::visit::Visit;
 
 /// The account's appointments as cards, soonest first, in the office's time zone.
@@ -65,9 +65,14 @@ pub fn message(v: &Visit, lang: Language) -> &'static str {
 
 /// Shows the visit's account on the page in `lang`.
 pub fn render_into(g: &MyProcedures<'_>, v: &Visit, lang: Language) {
-    g.set_account_email(s(v.account.as_ref().map_or("", |a| a.email.as_str())));
-    g.set_bookings(model(cards(v, lang)));
-    g.set_message(s(message(v, lang)));
+    crate::put!(
+        g,
+        get_account_email,
+        set_account_email,
+        s(v.account.as_ref().map_or("", |a| a.email.as_str()))
+    );
+    crate::fill!(g, get_bookings, set_bookings, cards(v, lang));
+    crate::put!(g, get_message, set_message, s(message(v, lang)));
 }
 
 /// The "My procedures" screen.

@@ -270,10 +270,10 @@ impl RegisterScreen {
 /// Shows `st` on the registration page in `lang`.
 pub fn render_into(g: &Register<'_>, rows: &Rows, st: &RegisterState, v: &Visit, lang: Language) {
     rows.set(self::rows(st, v, lang));
-    g.set_error(s(words::text(st.error.as_ref(), lang)));
-    g.set_busy(st.busy);
-    g.set_sent(st.sent_to.is_some());
-    g.set_email(s(st.sent_to.as_deref().unwrap_or_default()));
+    crate::put!(g, get_error, set_error, s(words::text(st.error.as_ref(), lang)));
+    crate::put!(g, get_busy, set_busy, st.busy);
+    crate::put!(g, get_sent, set_sent, st.sent_to.is_some());
+    crate::put!(g, get_email, set_email, s(st.sent_to.as_deref().unwrap_or_default()));
 }
 
 impl Screen for RegisterScreen {

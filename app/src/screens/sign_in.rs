@@ -156,9 +156,9 @@ impl SignInScreen {
 
 /// Shows `st` on the sign-in page in `lang`.
 pub fn render_into(g: &SignIn<'_>, st: &State, lang: Language) {
-    g.set_error(s(words::text(st.error.as_ref(), lang)));
-    g.set_busy(st.busy);
-    g.set_terms_accepted(st.terms);
+    crate::put!(g, get_error, set_error, s(words::text(st.error.as_ref(), lang)));
+    crate::put!(g, get_busy, set_busy, st.busy);
+    crate::put!(g, get_terms_accepted, set_terms_accepted, st.terms);
 }
 
 impl Screen for SignInScreen {

@@ -91,7 +91,8 @@ impl Idle {
 
     fn wake(&self, shell: &Rc<Shell>) {
         if let Some(ui) = shell.ui.upgrade() {
-            ui.global::<Kiosk>().set_idle_warning(false);
+            let k = ui.global::<Kiosk>();
+            crate::put!(k, get_idle_warning, set_idle_warning, false);
         }
         Idle::set_dimmed(shell, false);
         self.start_dim_timer(shell);

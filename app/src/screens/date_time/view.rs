@@ -10,7 +10,7 @@ use slint::SharedString;
 
 use super::State;
 use crate::ui::{Calendar, DayCell};
-use crate::view::{choice, choices, model, s};
+use crate::view::{choice, s};
 use crate::visit::Visit;
 
 /// The hold's line, as of `now`: what is held, and how long is left to confirm it.
@@ -42,12 +42,12 @@ fn level(a: Availability) -> i32 {
 
 /// Empties the calendar (before the office's availability arrived).
 fn clear(g: &Calendar<'_>) {
-    g.set_days(model(Vec::new()));
-    g.set_times(choices(Vec::new()));
-    g.set_month_label(SharedString::new());
-    g.set_day_label(SharedString::new());
-    g.set_chosen_time(SharedString::new());
-    g.set_hold_text(SharedString::new());
+    crate::fill!(g, get_days, set_days, Vec::new());
+    crate::fill!(g, get_times, set_times, Vec::new());
+    crate::put!(g, get_month_label, set_month_label, SharedString::new());
+    crate::put!(g, get_day_label, set_day_label, SharedString::new());
+    crate::put!(g, get_chosen_time, set_chosen_time, SharedString::new());
+    crate::put!(g, get_hold_text, set_hold_text, SharedString::new());
 }
 
 /// The month shown, its days, the day's times and the hold, in `lang`.
@@ -65,8 +65,11 @@ pub fn render_calendar(g: &Calendar<'_>, st: &State, v: &Visit, lang: Language, 
     let Some(month) = calendar::month(office, y, m, &st.slots, now) else {
         return;
     };
-    g.set_month_label(s(month.label(lang)));
-    g.set_legend(model(
+    crate::put!(g, get_month_label, set_month_label, s(month.label(lang)));
+    crate::fill!(
+        g,
+        get_legend,
+        set_legend,
         [
             Availability::High,
             Availability::Medium,
@@ -76,10 +79,23 @@ pub fn render_calendar(g: &Calendar<'_>, st: &State, v: &Visit, lang: Language, 
         .into_iter()
         .map(|a| s(a.label(lang)))
         .collect(),
-    ));
-    g.set_leading_blanks(i32::try_from(month.leading_blanks).unwrap_or(0));
-    g.set_can_go_earlier((y, m) > (today.year(), today.month()));
-    g.set_days(model(
+    );
+    crate::put!(
+        g,
+        get_leading_blanks,
+        set_leading_blanks,
+        i32::try_from(month.leading_blanks).unwrap_or(0)
+    );
+    crate::put!(
+        g,
+        get_can_go_earlier,
+        set_can_go_earlier,
+        (y, m) > (today.year(), today.month())
+    );
+    crate::fill!(
+        g,
+        get_days,
+        set_days,
         month
             .days
             .iter()
@@ -93,20 +109,28 @@ pub fn render_calendar(g: &Calendar<'_>, st: &State, v: &Visit, lang: Language, 
                 selected: st.day == Some(d.date),
             })
             .collect(),
-    ));
+    );
     if let Some(day) = st.day {
-        g.set_day_label(s(date_label(day, lang)));
+        crate::put!(g, get_day_label, set_day_label, s(date_label(day, lang)));
         let times = calendar::free_times(office, day, &st.slots, now);
-        g.set_times(choices(
+        crate::fill!(
+            g,
+            get_times,
+            set_times,
             times
                 .iter()
                 .map(|slot| choice(&slot.id.0, AppointmentTime::new(slot.start, office.tz).time_label(lang)))
                 .collect(),
-        ));
+        );
     } else {
-        g.set_day_label(SharedString::new());
-        g.set_times(choices(Vec::new()));
+        crate::put!(g, get_day_label, set_day_label, SharedString::new());
+        crate::fill!(g, get_times, set_times, Vec::new());
     }
-    g.set_chosen_time(s(v.session.slot().map_or("", |sl| sl.id.0.as_str())));
-    g.set_hold_text(s(hold_text(v, lang, now)));
+    crate::put!(
+        g,
+        get_chosen_time,
+        set_chosen_time,
+        s(v.session.slot().map_or("", |sl| sl.id.0.as_str()))
+    );
+    crate::put!(g, get_hold_text, set_hold_text, s(hold_text(v, lang, now)));
 }

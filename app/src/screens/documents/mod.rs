@@ -228,10 +228,10 @@ fn rows(st: &State, v: &Visit, lang: Language) -> Vec<DocumentRow> {
 /// Shows step 4 in `lang`.
 pub fn render_into(g: &Documents<'_>, st: &State, v: &Visit, lang: Language) {
     crate::render_frame!(g, Step::Documents, st.frame, lang);
-    g.set_documents(model(rows(st, v, lang)));
+    crate::fill!(g, get_documents, set_documents, rows(st, v, lang));
     let (line, ready) = scanner_line(st, lang);
-    g.set_scanner_status(s(line));
-    g.set_scanner_ready(ready);
+    crate::put!(g, get_scanner_status, set_scanner_status, s(line));
+    crate::put!(g, get_scanner_ready, set_scanner_ready, ready);
 }
 
 #[cfg(test)]

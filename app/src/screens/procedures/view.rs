@@ -10,7 +10,7 @@ use kiosk_core::session::Step;
 
 use super::{State, forms};
 use crate::ui::{ProcedureCard, Procedures};
-use crate::view::{Rows, model, s};
+use crate::view::{Rows, s};
 use crate::visit::Visit;
 use crate::words;
 
@@ -65,12 +65,27 @@ pub struct Forms {
 pub fn render_into(g: &Procedures<'_>, forms: &Forms, st: &State, v: &Visit, lang: Language) {
     crate::render_frame!(g, Step::Procedures, st.frame, lang);
     let today = v.office_today(chrono::Utc::now());
-    g.set_curp_owner(s(curp_owner(v, lang)));
-    g.set_curp_error(s(words::text(st.curp_error.as_ref(), lang)));
-    g.set_no_curp(st.no_curp);
+    crate::put!(g, get_curp_owner, set_curp_owner, s(curp_owner(v, lang)));
+    crate::put!(
+        g,
+        get_curp_error,
+        set_curp_error,
+        s(words::text(st.curp_error.as_ref(), lang))
+    );
+    crate::put!(g, get_no_curp, set_no_curp, st.no_curp);
     forms.identity.set(forms::identity_rows(st, v, lang));
-    g.set_procedures(model(procedure_cards(v, lang, today)));
-    g.set_info_procedure(s(st.info_open.map_or("", Procedure::id)));
-    g.set_info_title(s(st.info_open.map_or("", |p| p.label(lang))));
+    crate::fill!(g, get_procedures, set_procedures, procedure_cards(v, lang, today));
+    crate::put!(
+        g,
+        get_info_procedure,
+        set_info_procedure,
+        s(st.info_open.map_or("", Procedure::id))
+    );
+    crate::put!(
+        g,
+        get_info_title,
+        set_info_title,
+        s(st.info_open.map_or("", |p| p.label(lang)))
+    );
     forms.info.set(forms::info_rows(st, lang));
 }
