@@ -13,10 +13,9 @@ use kiosk_core::session::Step;
 use slint::{ComponentHandle, SharedString};
 
 use super::{Ctx, Screen, on, on2};
-use crate::nav::Nav;
 use crate::ui::{Applicant, FieldKind, FormField};
 use crate::view::{Frame, Rows, choice, choices, field, with_error};
-use crate::visit::{Visit, page_of};
+use crate::visit::Visit;
 use crate::words::Msg;
 
 /// What step 3 keeps between touches.
@@ -150,29 +149,18 @@ impl ApplicantScreen {
             s.render();
         }));
         g.on_next(on(&screen, |s| {
-            let next = s.ctx.visit.borrow_mut().next(chrono::Utc::now());
+            let stopped = s.ctx.next_step().err();
             let mut st = s.state.borrow_mut();
-            match next {
-                Ok(step) => {
-                    st.frame.errors = None;
-                    st.errors.clear();
-                    drop(st);
-                    s.render();
-                    s.ctx.nav.go(Nav::To(page_of(step)));
-                }
-                Err(stopped) => {
-                    st.errors = stopped.fields;
-                    st.frame.errors = Some(stopped.msg);
-                    drop(st);
-                    s.render();
-                }
-            }
+            let (fields, msg) = stopped.map_or((Vec::new(), None), |st| (st.fields, Some(st.msg)));
+            st.errors = fields;
+            st.frame.errors = msg;
+            drop(st);
+            s.render();
         }));
         g.on_back(on(&screen, |s| {
+            s.ctx.back_step();
             s.state.borrow_mut().frame.errors = None;
-            let step = s.ctx.visit.borrow_mut().session.back();
             s.render();
-            s.ctx.nav.go(Nav::To(page_of(step)));
         }));
         screen
     }

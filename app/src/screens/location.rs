@@ -18,7 +18,7 @@ use super::{Ctx, Screen, on, on1};
 use crate::nav::Nav;
 use crate::ui::{Location, OfficeCard};
 use crate::view::{Frame, s};
-use crate::visit::{Visit, page_of};
+use crate::visit::Visit;
 use crate::words::{self, Msg};
 
 /// What step 1 keeps between touches.
@@ -157,18 +157,9 @@ impl LocationScreen {
                 s.render();
             }));
             g.on_next(on(&screen, |s| {
-                let next = s.ctx.visit.borrow_mut().next(chrono::Utc::now());
-                match next {
-                    Ok(step) => {
-                        s.state.borrow_mut().frame.errors = None;
-                        s.render();
-                        s.ctx.nav.go(Nav::To(page_of(step)));
-                    }
-                    Err(stopped) => {
-                        s.state.borrow_mut().frame.errors = Some(stopped.msg);
-                        s.render();
-                    }
-                }
+                let stopped = s.ctx.next_step().err();
+                s.state.borrow_mut().frame.errors = stopped.map(|st| st.msg);
+                s.render();
             }));
             // Cancel, on the first step: the visit ends.
             g.on_back(on(&screen, |s| s.ctx.nav.go(Nav::EndVisit)));

@@ -101,6 +101,18 @@ impl Ctx {
         self.ui.upgrade()
     }
 
+    /// A step's Next: the session goes on and the shell shows the next step, or why not.
+    pub fn next_step(&self) -> Result<(), crate::visit::Stopped> {
+        let next = self.visit.borrow_mut().next(chrono::Utc::now());
+        next.map(|step| self.nav.go(crate::nav::Nav::To(crate::visit::page_of(step))))
+    }
+
+    /// A step's Back: the session goes back a step and the shell shows it.
+    pub fn back_step(&self) {
+        let step = self.visit.borrow_mut().session.back();
+        self.nav.go(crate::nav::Nav::To(crate::visit::page_of(step)));
+    }
+
     /// Runs `work` on the runtime and `then` on the UI thread, unless the visit ended meanwhile.
     pub fn spawn<T: Send + 'static>(
         &self,

@@ -13,7 +13,7 @@ use super::{CONFIRM_PATIENCE, State, booking_request, change_month, choose_day, 
 use crate::nav::Nav;
 use crate::screens::{Ctx, Screen, on, on1};
 use crate::ui::{Calendar, Page};
-use crate::visit::{Visit, page_of};
+use crate::visit::Visit;
 use crate::words;
 
 /// Step 5.
@@ -40,10 +40,9 @@ impl DateTimeScreen {
         g.on_choose_time(on1(&screen, |s, id: SharedString| s.choose_time(&id)));
         g.on_next(on(&screen, DateTimeScreen::confirm));
         g.on_back(on(&screen, |s| {
+            s.ctx.back_step();
             s.state.borrow_mut().frame.errors = None;
-            let step = s.ctx.visit.borrow_mut().session.back();
             s.render();
-            s.ctx.nav.go(Nav::To(page_of(step)));
         }));
         screen
     }

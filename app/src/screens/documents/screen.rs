@@ -10,10 +10,8 @@ use slint::{ComponentHandle, SharedString};
 use tokio_util::sync::CancellationToken;
 
 use super::{SCANNER_CHECK_EVERY, Scanning, State, parse_kind, render_into, scan_and_upload, scanned};
-use crate::nav::Nav;
 use crate::screens::{Ctx, Screen, on, on2};
 use crate::ui::Documents;
-use crate::visit::page_of;
 use crate::words::Msg;
 
 /// Step 4.
@@ -53,24 +51,14 @@ impl DocumentsScreen {
             if s.state.borrow().frame.busy {
                 return;
             }
-            let next = s.ctx.visit.borrow_mut().next(chrono::Utc::now());
-            match next {
-                Ok(step) => {
-                    s.state.borrow_mut().frame.errors = None;
-                    s.render();
-                    s.ctx.nav.go(Nav::To(page_of(step)));
-                }
-                Err(stopped) => {
-                    s.state.borrow_mut().frame.errors = Some(stopped.msg);
-                    s.render();
-                }
-            }
+            let stopped = s.ctx.next_step().err();
+            s.state.borrow_mut().frame.errors = stopped.map(|st| st.msg);
+            s.render();
         }));
         g.on_back(on(&screen, |s| {
+            s.ctx.back_step();
             s.state.borrow_mut().frame.errors = None;
-            let step = s.ctx.visit.borrow_mut().session.back();
             s.render();
-            s.ctx.nav.go(Nav::To(page_of(step)));
         }));
         screen
     }

@@ -15,10 +15,9 @@ use kiosk_sync::api::ProblemKind;
 use slint::{ComponentHandle, SharedString};
 
 use super::{Ctx, Screen, on, on1, on2};
-use crate::nav::Nav;
 use crate::ui::Procedures;
 use crate::view::Frame;
-use crate::visit::{Visit, page_of};
+use crate::visit::Visit;
 use crate::words::{self, Msg};
 
 pub mod forms;
@@ -196,33 +195,21 @@ impl ProceduresScreen {
             });
         }));
         g.on_next(on(&screen, |s| {
-            let next = s.ctx.visit.borrow_mut().next(chrono::Utc::now());
+            let stopped = s.ctx.next_step().err();
             let mut st = s.state.borrow_mut();
-            match next {
-                Ok(step) => {
-                    st.frame.errors = None;
-                    st.identity_errors.clear();
-                    drop(st);
-                    s.render();
-                    s.ctx.nav.go(Nav::To(page_of(step)));
-                }
-                Err(stopped) => {
-                    st.identity_errors = stopped.fields;
-                    st.frame.errors = Some(stopped.msg);
-                    drop(st);
-                    s.render();
-                }
-            }
+            let (fields, msg) = stopped.map_or((Vec::new(), None), |st| (st.fields, Some(st.msg)));
+            st.identity_errors = fields;
+            st.frame.errors = msg;
+            drop(st);
+            s.render();
         }));
         g.on_back(on(&screen, |s| {
-            {
-                let mut st = s.state.borrow_mut();
-                st.frame.errors = None;
-                st.info_open = None;
-            }
-            let step = s.ctx.visit.borrow_mut().session.back();
+            s.ctx.back_step();
+            let mut st = s.state.borrow_mut();
+            st.frame.errors = None;
+            st.info_open = None;
+            drop(st);
             s.render();
-            s.ctx.nav.go(Nav::To(page_of(step)));
         }));
         screen
     }
