@@ -109,9 +109,20 @@ impl HeadlessWindow {
         slint::platform::set_platform(Box::new(Headless { window: window.clone() }))
             .map_err(|e| anyhow::anyhow!("setting the headless platform: {e}"))?;
         let ui = AppWindow::new()?;
-        ui.window().set_size(PhysicalSize::new(w, h));
-        ui.show()?;
-        Ok(HeadlessWindow { ui, window })
+        let headless = HeadlessWindow { ui, window };
+        headless.resize((w, h));
+        headless.ui.show()?;
+        Ok(headless)
+    }
+
+    /// Makes the window `w` x `h` physical pixels at the scale the kiosk would use on such a
+    /// panel (`kiosk_core::display::scale_factor`).
+    pub fn resize(&self, (w, h): (u32, u32)) {
+        let scale_factor = kiosk_core::display::scale_factor(w, h, None);
+        self.ui
+            .window()
+            .dispatch_event(slint::platform::WindowEvent::ScaleFactorChanged { scale_factor });
+        self.ui.window().set_size(PhysicalSize::new(w, h));
     }
 
     /// Puts the window in the state of `screen` in `lang`.
@@ -166,6 +177,14 @@ pub fn all_screens(
     Ok(screens)
 }
 
+/// Every screen `--screenshots` draws: the visitor's ([`all_screens`]), then staff's.
+pub fn every_screen(found: &FoundBooking, services: &crate::services::Services) -> anyhow::Result<Vec<Screen>> {
+    let scanner = services.scanner.clone().context("the demo has a scanner")?;
+    let mut screens = all_screens(found, &services.engine, &scanner, &services.runtime)?;
+    screens.extend(staff::screens(services)?);
+    Ok(screens)
+}
+
 pub(crate) fn lang_of(ui: &AppWindow) -> Language {
     ui.global::<Kiosk>().get_language().parse().unwrap_or_default()
 }
@@ -179,9 +198,7 @@ pub fn render_all(
 ) -> anyhow::Result<Vec<std::path::PathBuf>> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let headless = HeadlessWindow::open(size)?;
-    let scanner = services.scanner.clone().context("the demo has a scanner")?;
-    let mut screens = all_screens(found, &services.engine, &scanner, &services.runtime)?;
-    screens.extend(staff::screens(services)?);
+    let screens = every_screen(found, services)?;
     let mut written = Vec::new();
     for lang in Language::ALL {
         shell::set_language(&headless.ui, lang);

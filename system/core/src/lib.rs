@@ -20,6 +20,7 @@
 //! - [`form`] and [`applicant`]: drafts kept as typed, checked into values field by field.
 //! - [`session`]: the visit itself, a pure state machine over the five steps; [`idle`]: how
 //!   long a visit waits for a visitor who stopped touching the screen.
+//! - [`display`]: the layout class and scale of the panel the kiosk stands behind.
 //! - [`health`]: the health report staff see, graded green, amber or red.
 //! - [`staff`]: staff ids, PIN rules and the PIN pad's lock.
 //! - [`ticket`]: what the confirmation ticket says (no personal data), printed and previewed.
@@ -31,6 +32,7 @@ pub mod calendar;
 pub mod catalogue;
 pub mod country;
 pub mod curp;
+pub mod display;
 pub mod email;
 pub mod form;
 pub mod health;
