@@ -350,9 +350,11 @@ pub(crate) fn faults(ui: &impl ComponentHandle, width: f32, height: f32) -> Vec<
                 (!missing.is_empty()).then(|| format!("cut by a list with no {} cue", missing.join("/")))
             }
             (None, None) => Some("hidden by its parents".to_owned()),
-            (Some(v), None) if !v.contains(n.rect) => Some(format!("cut to {v} by its parents")),
+            // A text field's own text scrolls inside it: what counts is the box it shows.
+            (Some(v), None) if n.kind != Kind::Input && !v.contains(n.rect) => Some(format!("cut to {v} by its parents")),
             _ => None,
         };
+        let n_rect = if n.kind == Kind::Input { n.visible.unwrap_or(n.rect) } else { n.rect };
         // In a list, what is scrolled away is judged by the list's cue alone.
         let outside = n.scrolled.is_none() && !window.contains(n.visible.unwrap_or(n.rect));
         match n.kind {
