@@ -45,6 +45,18 @@ impl Rect {
             && o.right() <= self.right() + SLACK
             && o.bottom() <= self.bottom() + SLACK
     }
+    fn intersection(self, other: Rect) -> Option<Rect> {
+        let left = self.x.max(other.x);
+        let top = self.y.max(other.y);
+        let width = self.right().min(other.right()) - left;
+        let height = self.bottom().min(other.bottom()) - top;
+        (width > 0.0 && height > 0.0).then_some(Rect {
+            x: left,
+            y: top,
+            w: width,
+            h: height,
+        })
+    }
     fn overlap_area(self, o: Rect) -> f32 {
         let w = self.right().min(o.right()) - self.x.max(o.x);
         let h = self.bottom().min(o.bottom()) - self.y.max(o.y);
@@ -176,13 +188,7 @@ fn clipped(item: &ItemRc, rect: Rect) -> Option<(Option<Rect>, Option<Scrolled>)
                     below: rect.bottom() > r.bottom() + SLACK,
                 });
             }
-            visible = visible.and_then(|v| {
-                let x = v.x.max(r.x);
-                let y = v.y.max(r.y);
-                let w = v.right().min(r.right()) - x;
-                let h = v.bottom().min(r.bottom()) - y;
-                (w > 0.0 && h > 0.0).then_some(Rect { x, y, w, h })
-            });
+            visible = visible.and_then(|v| v.intersection(r));
         }
         cur = a.parent_item(ParentItemTraversalMode::StopAtPopups);
     }
@@ -258,10 +264,8 @@ fn walk(ui: &impl ComponentHandle) -> Vec<Node> {
     root.visit_descendants(|item| {
         if let Some(kind) = kind_of(item) {
             let rect = window_rect(item);
-            if let Some((visible, scrolled)) = clipped(item, rect) {
-                if rect.w > 0.0
-                    && rect.h > 0.0
-                    && !(kind == Kind::Text && text_of(item).is_some_and(|t| t.trim().is_empty()))
+            let blank = kind == Kind::Text && text_of(item).is_some_and(|t| t.trim().is_empty());
+            if let Some((visible, scrolled)) = clipped(item, rect).filter(|_| rect.w > 0.0 && rect.h > 0.0 && !blank) {
                 {
                     nodes.push(Node {
                         item: item.clone(),
@@ -351,10 +355,11 @@ pub(crate) fn faults(ui: &impl ComponentHandle, width: f32, height: f32) -> Vec<
             }
             (None, None) => Some("hidden by its parents".to_owned()),
             // A text field's own text scrolls inside it: what counts is the box it shows.
-            (Some(v), None) if n.kind != Kind::Input && !v.contains(n.rect) => Some(format!("cut to {v} by its parents")),
+            (Some(v), None) if n.kind != Kind::Input && !v.contains(n.rect) => {
+                Some(format!("cut to {v} by its parents"))
+            }
             _ => None,
         };
-        let n_rect = if n.kind == Kind::Input { n.visible.unwrap_or(n.rect) } else { n.rect };
         // In a list, what is scrolled away is judged by the list's cue alone.
         let outside = n.scrolled.is_none() && !window.contains(n.visible.unwrap_or(n.rect));
         match n.kind {

@@ -47,6 +47,7 @@ pub fn scale_factor(width: u32, height: u32, requested: Option<f32>) -> f32 {
 }
 
 #[cfg(test)]
+#[allow(clippy::float_cmp)] // quarters are exact in binary floating point
 mod tests {
     use super::*;
 
