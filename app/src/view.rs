@@ -98,6 +98,7 @@ impl Row for SharedString {}
 impl Row for crate::ui::OfficeCard {}
 impl Row for crate::ui::ProcedureCard {}
 impl Row for crate::ui::DayCell {}
+impl Row for crate::ui::ReviewLine {}
 impl Row for crate::ui::BookingCard {}
 
 /// A list's rows, kept across renders: a render sets only the rows that changed, so a field

@@ -237,6 +237,35 @@ fn a_visitor_books_a_passport_appointment_in_spanish_with_their_curp() {
                 .get_hold_text()
                 .starts_with("Apartamos para usted")
         );
+        // The review before Confirm: everything the booking carries, in view.
+        press(ui, "Revisar la cita");
+        until(ui, "the review", |ui| ui.global::<citas_kiosk::ui::Calendar>().get_reviewing()).await;
+        let review = |ui: &citas_kiosk::ui::AppWindow| {
+            ui.global::<citas_kiosk::ui::Calendar>()
+                .get_review()
+                .iter()
+                .map(|l| format!("{}: {}", l.label, l.value))
+                .collect::<Vec<_>>()
+        };
+        let lines = review(ui);
+        assert!(lines.iter().any(|l| l.starts_with("Oficina: Consulado") && l.ends_with("(no se puede cambiar)")), "{lines:?}");
+        assert!(lines.contains(&"Solicitante: Enrique González Durán".to_owned()), "{lines:?}");
+        assert!(lines.iter().any(|l| l.starts_with("Trámites: Pasaporte")), "{lines:?}");
+        assert!(lines.iter().any(|l| l.starts_with("Documentos: ") && l.contains("página")), "{lines:?}");
+        assert!(lines.iter().any(|l| l.starts_with("Fecha y hora: ")), "{lines:?}");
+        // A line changed from the review goes back to its step and returns through Next.
+        press(ui, "Cambiar: Solicitante");
+        until(ui, "step 3 from the review", |_| h.page() == Page::Applicant).await;
+        press(ui, "Siguiente");
+        until(ui, "step 4 again", |_| h.page() == Page::Documents).await;
+        press(ui, "Siguiente");
+        until(ui, "step 5 again, loaded", |ui| {
+            h.page() == Page::DateTime && !ui.global::<citas_kiosk::ui::Calendar>().get_busy()
+        })
+        .await;
+        press(ui, "Revisar la cita");
+        until(ui, "the review again", |ui| ui.global::<citas_kiosk::ui::Calendar>().get_reviewing()).await;
+        assert_eq!(review(ui), lines, "nothing lost on the way");
         press(ui, "Confirmar cita");
         until(ui, "the confirmation", |_| h.page() == Page::Confirmation).await;
         let v = ui.global::<citas_kiosk::ui::Confirmation>();

@@ -161,6 +161,7 @@ fn a_foreign_national_registers_then_books_without_curp_in_english_keeping_input
             ..Default::default()
         };
         h.demo.printer.control.change(no_paper(kiosk_sim::printer::Paper::Out));
+        press(ui, "Review appointment");
         press(ui, "Confirm appointment");
         until(ui, "the confirmation", |_| h.page() == Page::Confirmation).await;
         until(ui, "the ticket refused", |ui| {

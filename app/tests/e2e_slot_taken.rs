@@ -120,6 +120,7 @@ fn a_slot_taken_while_confirming_sends_the_visitor_back_to_a_refreshed_calendar(
             .unwrap();
         assert_eq!(other.slot_id, contested);
 
+        press(ui, "Review appointment");
         press(ui, "Confirm appointment");
         until(ui, "the slot-taken message", |ui| {
             ui.global::<citas_kiosk::ui::Calendar>()
@@ -144,6 +145,7 @@ fn a_slot_taken_while_confirming_sends_the_visitor_back_to_a_refreshed_calendar(
         // Another time of the refreshed calendar confirms.
         let slot = common::pick_first_time(ui).await;
         assert_ne!(slot, contested);
+        press(ui, "Review appointment");
         press(ui, "Confirm appointment");
         until(ui, "the confirmation", |_| h.page() == Page::Confirmation).await;
         assert_eq!(ui.global::<citas_kiosk::ui::Confirmation>().get_code().len(), 8);

@@ -304,6 +304,12 @@ pub(super) fn screens(
         }),
     );
 
+    // The review before Confirm.
+    let mut review = step5.clone();
+    date_time::review(&mut review, &v, now);
+    anyhow::ensure!(review.reviewing, "the screenshot visit cannot be reviewed: {:?}", review.frame.errors);
+    screens.push(shot("date-time-review", Page::DateTime, (review, v.clone()), calendar));
+
     // Confirmation, and the same visit kept while the network is down.
     let request = date_time::booking_request(&mut step5, &v, Language::Es, now).context("the booking request")?;
     let mut pending = v.clone();

@@ -511,6 +511,16 @@ impl Session {
         self.step
     }
 
+    /// Goes back to `step` to change something (step 5's review: "Change" beside a line);
+    /// never forward, and never once confirmed. Everything entered is kept, the office stays
+    /// locked.
+    pub fn back_to(&mut self, step: Step) -> Step {
+        while self.step.number() > step.number() && self.confirmation.is_none() {
+            self.back();
+        }
+        self.step
+    }
+
     // ---- step 1 ----------------------------------------------------------------------------
 
     pub fn choose_office(&mut self, office: Office) -> Result<(), SessionError> {
@@ -890,6 +900,19 @@ mod tests {
             "jueves 3 de diciembre de 2026, a las 10:30 h (PST)"
         );
         assert!(s.take_released_holds().is_empty());
+    }
+
+    #[test]
+    fn the_review_goes_back_to_a_step_keeping_everything_and_never_forward() {
+        let mut s = at_step(Step::DateTime);
+        s.choose_slot(slot("LAX", "s1"), now()).unwrap();
+        assert_eq!(s.back_to(Step::Applicant), Step::Applicant);
+        assert!(s.office_locked());
+        assert_eq!(s.procedures().len(), 1);
+        assert_eq!(s.identity().display_name().as_deref(), Some("Enrique González Durán"));
+        // Forward is Next's job, after each step validates again.
+        assert_eq!(s.back_to(Step::DateTime), Step::Applicant);
+        assert_eq!(s.next(now()), Ok(Step::Documents));
     }
 
     #[test]

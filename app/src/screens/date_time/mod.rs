@@ -19,6 +19,7 @@ use crate::view::Frame;
 use crate::visit::{Outcome, Visit};
 use crate::words::{self, Msg};
 
+pub mod review;
 mod screen;
 pub mod view;
 
@@ -36,6 +37,8 @@ pub struct State {
     pub slots_loaded: bool,
     pub slots: Vec<Slot>,
     pub day: Option<NaiveDate>,
+    /// The review before Confirm shows instead of the calendar.
+    pub reviewing: bool,
 }
 
 /// The office's availability arrived: the calendar opens on the first month with a free day.
@@ -125,10 +128,24 @@ pub fn hold_to_renew(st: &State, v: &Visit, now: DateTime<Utc>) -> Option<Hold> 
 pub fn hold_lapsed(st: &mut State, v: &Visit, now: DateTime<Utc>) -> bool {
     let lapsed = v.session.hold().is_some_and(|h| !h.is_live(now));
     if lapsed && st.frame.errors.is_none() {
+        // Back to the calendar: the time reviewed is no longer held.
+        st.reviewing = false;
         st.frame.errors = Some(words::hold_ran_out());
         return true;
     }
     false
+}
+
+/// Next on the calendar: the review, once the booking is complete (a time held); otherwise
+/// what is missing, and the calendar stays.
+pub fn review(st: &mut State, v: &Visit, now: DateTime<Utc>) {
+    match v.session.booking_request(now) {
+        Ok(_) => {
+            st.frame.errors = None;
+            st.reviewing = true;
+        }
+        Err(e) => st.frame.errors = Some(Msg::explain(e)),
+    }
 }
 
 /// What to send to confirm, or why not.
@@ -165,11 +182,13 @@ pub fn confirmed(st: &mut State, v: &mut Visit, outcome: Result<ConfirmOutcome, 
             if let Some(slot) = v.session.slot().cloned() {
                 calendar::mark_full(&mut st.slots, &slot.id);
             }
+            st.reviewing = false;
             st.frame.errors = Some(words::slot_taken());
             false
         }
         Ok(ConfirmOutcome::Rejected(problem)) => {
             tracing::warn!(problem = problem.name(), detail = %problem.detail, "confirmation refused");
+            st.reviewing = false;
             st.frame.errors = Some(if problem.kind().is_hold_gone() {
                 words::hold_ran_out()
             } else {
@@ -198,6 +217,9 @@ pub fn confirmed(st: &mut State, v: &mut Visit, outcome: Result<ConfirmOutcome, 
 pub fn render_into(g: &Calendar<'_>, st: &State, v: &Visit, lang: Language) {
     crate::render_frame!(g, Step::DateTime, st.frame, lang);
     view::render_calendar(g, st, v, lang, Utc::now());
+    crate::put!(g, get_reviewing, set_reviewing, st.reviewing);
+    let lines = if st.reviewing { review::lines(v, lang) } else { Vec::new() };
+    crate::fill!(g, get_review, set_review, lines);
 }
 
 #[cfg(test)]

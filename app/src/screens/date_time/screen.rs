@@ -5,6 +5,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use kiosk_core::office::Slot;
+use kiosk_core::session::Step;
 use kiosk_sync::api::Hold as ServerHold;
 use kiosk_sync::{ConfirmOutcome, EngineError};
 use slint::{ComponentHandle, SharedString};
@@ -38,12 +39,24 @@ impl DateTimeScreen {
             s.change(|st, _| choose_day(st, &date));
         }));
         g.on_choose_time(on1(&screen, |s, id: SharedString| s.choose_time(&id)));
-        g.on_next(on(&screen, DateTimeScreen::confirm));
+        g.on_next(on(&screen, |s| {
+            if s.state.borrow().reviewing {
+                s.confirm();
+            } else {
+                s.change(|st, v| super::review(st, v, chrono::Utc::now()));
+            }
+        }));
         g.on_back(on(&screen, |s| {
+            // From the review, Back is the calendar again.
+            if std::mem::take(&mut s.state.borrow_mut().reviewing) {
+                s.render();
+                return;
+            }
             s.ctx.back_step();
             s.state.borrow_mut().frame.errors = None;
             s.render();
         }));
+        g.on_change_step(on1(&screen, |s, step: i32| s.change_step(step)));
         screen
     }
 
@@ -232,6 +245,20 @@ impl Screen for DateTimeScreen {
 }
 
 impl DateTimeScreen {
+    /// "Change" beside a line of the review: its step (the calendar for the date and time).
+    fn change_step(&self, number: i32) {
+        let step = Step::ALL.into_iter().find(|s| i32::from(s.number()) == number);
+        self.state.borrow_mut().reviewing = false;
+        match step {
+            Some(Step::DateTime) | None => self.render(),
+            Some(step) => {
+                let step = self.ctx.visit.borrow_mut().session.back_to(step);
+                self.render();
+                self.ctx.nav.go(Nav::To(crate::visit::page_of(step)));
+            }
+        }
+    }
+
     /// Only the hold's line and the step's errors: the calendar is not rebuilt every second.
     fn render_hold(&self) {
         let Some(ui) = self.ctx.ui() else { return };

@@ -1,0 +1,91 @@
+//! Step 5's review: before Confirm, everything the booking will carry on one screen (the office,
+//! the procedures, the applicant's name, the documents attached, the date and time in the
+//! office's zone) and, beside each line a visitor may still change, the step that changes it.
+
+use kiosk_core::Language;
+use kiosk_core::session::Step;
+use kiosk_core::time::AppointmentTime;
+use slint::SharedString;
+
+use crate::ui::ReviewLine;
+use crate::visit::Visit;
+
+/// "1 página", "3 pages": never "página(s)".
+fn pages(n: u16, lang: Language) -> String {
+    match (lang, n) {
+        (Language::Es, 1) => "1 página".to_owned(),
+        (Language::Es, n) => format!("{n} páginas"),
+        (Language::En, 1) => "1 page".to_owned(),
+        (Language::En, n) => format!("{n} pages"),
+    }
+}
+
+fn line(label: &str, value: String, step: Option<Step>) -> ReviewLine {
+    ReviewLine {
+        label: label.into(),
+        value: SharedString::from(value),
+        step: step.map_or(0, |s| i32::from(s.number())),
+    }
+}
+
+/// The review's lines in `lang`. The office has no step to go back to: it cannot change once
+/// chosen (Citas SRE's rule), and the line says so.
+pub fn lines(v: &Visit, lang: Language) -> Vec<ReviewLine> {
+    let s = &v.session;
+    let mut out = Vec::new();
+    if let Some(office) = s.office() {
+        let fixed = lang.pick("(no se puede cambiar)", "(cannot be changed)");
+        out.push(line(lang.pick("Oficina", "Office"), format!("{} {fixed}", office.name), None));
+    }
+    let procedures: Vec<&str> = s.procedures().iter().map(|c| c.procedure.label(lang)).collect();
+    out.push(line(
+        lang.pick("Trámites", "Procedures"),
+        procedures.join(" · "),
+        Some(Step::Procedures),
+    ));
+    if let Some(name) = s.identity().display_name() {
+        out.push(line(lang.pick("Solicitante", "Applicant"), name, Some(Step::Applicant)));
+    }
+    let documents: Vec<String> = s
+        .documents()
+        .iter()
+        .map(|(kind, d)| format!("{} ({})", kind.label(lang), pages(d.pages, lang)))
+        .collect();
+    if !documents.is_empty() {
+        out.push(line(
+            lang.pick("Documentos", "Documents"),
+            documents.join(" · "),
+            Some(Step::Documents),
+        ));
+    }
+    if let (Some(slot), Some(office)) = (s.slot(), s.office()) {
+        out.push(line(
+            lang.pick("Fecha y hora", "Date and time"),
+            AppointmentTime::new(slot.start, office.tz).label(lang),
+            Some(Step::DateTime),
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_are_counted_in_words_never_with_a_parenthesised_plural() {
+        assert_eq!(pages(1, Language::Es), "1 página");
+        assert_eq!(pages(2, Language::Es), "2 páginas");
+        assert_eq!(pages(1, Language::En), "1 page");
+        assert_eq!(pages(3, Language::En), "3 pages");
+    }
+
+    #[test]
+    fn an_empty_visit_reviews_only_what_it_has() {
+        let v = Visit::default();
+        let lines = lines(&v, Language::Es);
+        // Only the procedures line (empty): no office, no name, no documents, no time.
+        assert_eq!(lines.len(), 1);
+        assert_eq!(lines[0].step, 2);
+    }
+}
