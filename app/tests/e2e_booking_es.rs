@@ -43,6 +43,19 @@ fn contains(haystack: &[u8], needle: &str) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle.as_bytes())
 }
 
+/// The same visit on the Pi's 7" display (800x480) and a totem (1080x1920, drawn at 1.5x):
+/// every button the visitor needs is found on screen, scrolling only inside lists.
+#[test]
+fn the_same_booking_is_made_on_the_pis_small_display_and_on_a_totem() {
+    if std::env::var_os("KIOSK_E2E_SIZE").is_some() {
+        return;
+    }
+    common::run_at_sizes(
+        "a_visitor_books_a_passport_appointment_in_spanish_with_their_curp",
+        &["800x480", "1080x1920"],
+    );
+}
+
 #[test]
 fn a_visitor_books_a_passport_appointment_in_spanish_with_their_curp() {
     let logs = Logs::default();
@@ -239,7 +252,10 @@ fn a_visitor_books_a_passport_appointment_in_spanish_with_their_curp() {
         );
         // The review before Confirm: everything the booking carries, in view.
         press(ui, "Revisar la cita");
-        until(ui, "the review", |ui| ui.global::<citas_kiosk::ui::Calendar>().get_reviewing()).await;
+        until(ui, "the review", |ui| {
+            ui.global::<citas_kiosk::ui::Calendar>().get_reviewing()
+        })
+        .await;
         let review = |ui: &citas_kiosk::ui::AppWindow| {
             ui.global::<citas_kiosk::ui::Calendar>()
                 .get_review()
@@ -248,10 +264,23 @@ fn a_visitor_books_a_passport_appointment_in_spanish_with_their_curp() {
                 .collect::<Vec<_>>()
         };
         let lines = review(ui);
-        assert!(lines.iter().any(|l| l.starts_with("Oficina: Consulado") && l.ends_with("(no se puede cambiar)")), "{lines:?}");
-        assert!(lines.contains(&"Solicitante: Enrique González Durán".to_owned()), "{lines:?}");
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.starts_with("Oficina: Consulado") && l.ends_with("(no se puede cambiar)")),
+            "{lines:?}"
+        );
+        assert!(
+            lines.contains(&"Solicitante: Enrique González Durán".to_owned()),
+            "{lines:?}"
+        );
         assert!(lines.iter().any(|l| l.starts_with("Trámites: Pasaporte")), "{lines:?}");
-        assert!(lines.iter().any(|l| l.starts_with("Documentos: ") && l.contains("página")), "{lines:?}");
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.starts_with("Documentos: ") && l.contains("página")),
+            "{lines:?}"
+        );
         assert!(lines.iter().any(|l| l.starts_with("Fecha y hora: ")), "{lines:?}");
         // A line changed from the review goes back to its step and returns through Next.
         press(ui, "Cambiar: Solicitante");
@@ -264,7 +293,10 @@ fn a_visitor_books_a_passport_appointment_in_spanish_with_their_curp() {
         })
         .await;
         press(ui, "Revisar la cita");
-        until(ui, "the review again", |ui| ui.global::<citas_kiosk::ui::Calendar>().get_reviewing()).await;
+        until(ui, "the review again", |ui| {
+            ui.global::<citas_kiosk::ui::Calendar>().get_reviewing()
+        })
+        .await;
         assert_eq!(review(ui), lines, "nothing lost on the way");
         press(ui, "Confirmar cita");
         until(ui, "the confirmation", |_| h.page() == Page::Confirmation).await;

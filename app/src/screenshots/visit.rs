@@ -307,7 +307,11 @@ pub(super) fn screens(
     // The review before Confirm.
     let mut review = step5.clone();
     date_time::review(&mut review, &v, now);
-    anyhow::ensure!(review.reviewing, "the screenshot visit cannot be reviewed: {:?}", review.frame.errors);
+    anyhow::ensure!(
+        review.reviewing,
+        "the screenshot visit cannot be reviewed: {:?}",
+        review.frame.errors
+    );
     screens.push(shot("date-time-review", Page::DateTime, (review, v.clone()), calendar));
 
     // Confirmation, and the same visit kept while the network is down.

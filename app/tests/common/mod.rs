@@ -49,7 +49,11 @@ impl Harness {
         let demo = runtime.block_on(demo::start()).unwrap();
         let ui = AppWindow::new().unwrap();
         let shell = shell::wire(&ui, demo.services(runtime.handle().clone(), device.clone()).unwrap());
-        ui.window().set_size(slint::PhysicalSize::new(SIZE.0, SIZE.1));
+        let (w, h) = size();
+        let scale_factor = kiosk_core::display::scale_factor(w, h, None);
+        ui.window()
+            .dispatch_event(WindowEvent::ScaleFactorChanged { scale_factor });
+        ui.window().set_size(slint::PhysicalSize::new(w, h));
         ui.show().unwrap();
         Harness {
             ui,
@@ -103,13 +107,44 @@ impl Harness {
     }
 }
 
-/// The window size the scenarios run at (the kiosk's landscape screen).
-pub const SIZE: (u32, u32) = (1280, 800);
+/// The window size the scenarios run at, in physical pixels: the kiosk's 10" landscape screen,
+/// or `KIOSK_E2E_SIZE` (`800x480`, `1080x1920`: a scenario run again on another display, at the
+/// scale the kiosk uses there).
+pub fn size() -> (u32, u32) {
+    std::env::var("KIOSK_E2E_SIZE")
+        .ok()
+        .map(|s| {
+            let (w, h) = s.split_once('x').expect("KIOSK_E2E_SIZE is WIDTHxHEIGHT");
+            (w.parse().unwrap(), h.parse().unwrap())
+        })
+        .unwrap_or((1280, 800))
+}
 
-/// A swipe over the middle of the screen (of [`SIZE`]): positive `dy` scrolls the page down.
+/// Runs the test `name` of this test binary again in a child process at each of `sizes`
+/// (Slint allows one event loop a process), failing with the child's output when one fails.
+pub fn run_at_sizes(name: &str, sizes: &[&str]) {
+    for size in sizes {
+        let out = std::process::Command::new(std::env::current_exe().unwrap())
+            .args(["--exact", name, "--test-threads=1"])
+            .env("KIOSK_E2E_SIZE", size)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{name} at {size} failed:\n{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(stdout.contains("1 passed"), "{name} at {size} ran no test:\n{stdout}");
+    }
+}
+
+/// A swipe over the middle of the window: positive `dy` scrolls the page down.
 fn swipe(ui: &AppWindow, dy: f32) {
+    let size = ui.window().size().to_logical(ui.window().scale_factor());
     ui.window().dispatch_event(WindowEvent::PointerScrolled {
-        position: LogicalPosition::new(640.0, 400.0),
+        position: LogicalPosition::new(size.width / 2.0, size.height / 2.0),
         delta_x: 0.0,
         delta_y: -dy,
     });
@@ -147,7 +182,8 @@ fn find(ui: &AppWindow, label: &str) -> Option<ElementHandle> {
 
 /// Presses the element labelled `label`, as a finger would.
 pub fn press(ui: &AppWindow, label: &str) {
-    let element = find(ui, label).unwrap_or_else(|| panic!("nothing labelled {label:?} on screen"));
+    let element =
+        find(ui, label).unwrap_or_else(|| panic!("nothing labelled {label:?} on screen; on screen: {:?}", labels(ui)));
     element.invoke_accessible_default_action();
 }
 

@@ -109,17 +109,25 @@ impl IdentityDraft {
     pub fn display_name(&self) -> Option<String> {
         let parts: Vec<String> = match self {
             IdentityDraft::Missing => return None,
-            IdentityDraft::Curp(r) => [Some(&r.given_names), Some(&r.first_last_name), r.second_last_name.as_ref()]
-                .into_iter()
-                .flatten()
-                .map(|n| n.as_str().to_owned())
-                .collect(),
+            IdentityDraft::Curp(r) => [
+                Some(&r.given_names),
+                Some(&r.first_last_name),
+                r.second_last_name.as_ref(),
+            ]
+            .into_iter()
+            .flatten()
+            .map(|n| n.as_str().to_owned())
+            .collect(),
             IdentityDraft::NoCurp(d) => [&d.given_names, &d.first_last_name, &d.second_last_name]
                 .into_iter()
                 .map(|n| n.trim().to_owned())
                 .collect(),
         };
-        let name = parts.into_iter().filter(|p| !p.is_empty()).collect::<Vec<_>>().join(" ");
+        let name = parts
+            .into_iter()
+            .filter(|p| !p.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
         (!name.is_empty()).then_some(name)
     }
 }

@@ -218,7 +218,11 @@ pub fn render_into(g: &Calendar<'_>, st: &State, v: &Visit, lang: Language) {
     crate::render_frame!(g, Step::DateTime, st.frame, lang);
     view::render_calendar(g, st, v, lang, Utc::now());
     crate::put!(g, get_reviewing, set_reviewing, st.reviewing);
-    let lines = if st.reviewing { review::lines(v, lang) } else { Vec::new() };
+    let lines = if st.reviewing {
+        review::lines(v, lang)
+    } else {
+        Vec::new()
+    };
     crate::fill!(g, get_review, set_review, lines);
 }
 

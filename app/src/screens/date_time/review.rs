@@ -35,7 +35,11 @@ pub fn lines(v: &Visit, lang: Language) -> Vec<ReviewLine> {
     let mut out = Vec::new();
     if let Some(office) = s.office() {
         let fixed = lang.pick("(no se puede cambiar)", "(cannot be changed)");
-        out.push(line(lang.pick("Oficina", "Office"), format!("{} {fixed}", office.name), None));
+        out.push(line(
+            lang.pick("Oficina", "Office"),
+            format!("{} {fixed}", office.name),
+            None,
+        ));
     }
     let procedures: Vec<&str> = s.procedures().iter().map(|c| c.procedure.label(lang)).collect();
     out.push(line(
