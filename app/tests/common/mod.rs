@@ -111,13 +111,10 @@ impl Harness {
 /// or `KIOSK_E2E_SIZE` (`800x480`, `1080x1920`: a scenario run again on another display, at the
 /// scale the kiosk uses there).
 pub fn size() -> (u32, u32) {
-    std::env::var("KIOSK_E2E_SIZE")
-        .ok()
-        .map(|s| {
-            let (w, h) = s.split_once('x').expect("KIOSK_E2E_SIZE is WIDTHxHEIGHT");
-            (w.parse().unwrap(), h.parse().unwrap())
-        })
-        .unwrap_or((1280, 800))
+    std::env::var("KIOSK_E2E_SIZE").ok().map_or((1280, 800), |s| {
+        let (w, h) = s.split_once('x').expect("KIOSK_E2E_SIZE is WIDTHxHEIGHT");
+        (w.parse().unwrap(), h.parse().unwrap())
+    })
 }
 
 /// Runs the test `name` of this test binary again in a child process at each of `sizes`
