@@ -86,6 +86,16 @@ fn a_visitor_books_a_passport_appointment_in_spanish_with_their_curp() {
                 .contains("términos y condiciones")
         })
         .await;
+        // The terms can be read before they are accepted.
+        press(ui, "Leer los términos y condiciones");
+        assert!(
+            common::labels(ui)
+                .iter()
+                .any(|l| l.contains("Nadie puede cobrarle por una cita")),
+            "the terms are on screen"
+        );
+        press(ui, "Cerrar");
+        assert!(!ui.global::<citas_kiosk::ui::SignIn>().get_terms_open());
         press(ui, "He leído y acepto los términos y condiciones");
         press(ui, "Iniciar sesión");
         until(ui, "my procedures", |_| h.page() == Page::MyProcedures).await;

@@ -18,7 +18,7 @@ use crate::view::s;
 use crate::words::{self, Msg};
 
 /// What the sign-in keeps between touches.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct State {
     pub error: Option<Msg>,
     pub busy: bool,
@@ -174,6 +174,7 @@ impl Screen for SignInScreen {
             let g = ui.global::<SignIn>();
             g.set_email("".into());
             g.set_password("".into());
+            g.set_terms_open(false);
         }
         self.render();
     }

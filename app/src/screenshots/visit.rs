@@ -72,11 +72,17 @@ pub(super) fn screens(
             .map(crate::words::Msg::explain),
         ..sign_in::State::default()
     };
-    screens.push(shot("sign-in", Page::SignIn, refused, |ui, st, lang| {
+    screens.push(shot("sign-in", Page::SignIn, refused.clone(), |ui, st, lang| {
         let g = ui.global::<SignIn>();
         sign_in::render_into(&g, st, lang);
         g.set_email(demo::DEMO_EMAIL.into());
         g.set_password(demo::DEMO_PASSWORD.into());
+        g.set_terms_open(false);
+    }));
+    screens.push(shot("sign-in-terms", Page::SignIn, refused, |ui, st, lang| {
+        let g = ui.global::<SignIn>();
+        sign_in::render_into(&g, st, lang);
+        g.set_terms_open(true);
     }));
     let auth = runtime.block_on(client.llave_start())?;
     screens.push(Screen::new("llave-mx", Page::Llave).with(move |ui, _| {
