@@ -296,6 +296,16 @@ pub async fn scan_every_document(ui: &AppWindow, scan: &str) {
 pub async fn type_on_keyboard(ui: &AppWindow, field: &str, keys: &[&str], done: &str) {
     let element = find_role(ui, field, |r| r == Some(AccessibleRole::TextInput))
         .unwrap_or_else(|| panic!("no field labelled {field:?} on screen"));
+    // A finger touches what it sees: the page is swiped until the whole field is clear of the
+    // buttons at the bottom.
+    let height = ui.window().size().to_logical(ui.window().scale_factor()).height;
+    for _ in 0..20 {
+        let bottom = element.absolute_position().y + element.size().height;
+        if bottom <= height - 140.0 {
+            break;
+        }
+        swipe(ui, 60.0);
+    }
     element.single_click(slint::platform::PointerEventButton::Left).await;
     until(ui, "the on-screen keyboard", |ui| {
         ui.global::<citas_kiosk::ui::Keyboard>().get_label() == field
