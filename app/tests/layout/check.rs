@@ -409,10 +409,10 @@ pub(crate) fn faults(ui: &impl ComponentHandle, width: f32, height: f32) -> Vec<
     // Last: asking a text for its size at its width can refresh what its layout remembered,
     // and the rules above must judge the window as it was drawn.
     for &(_, n) in &on_top {
-        if n.kind == Kind::Text {
-            if let Some(why) = text_fault(&n.item, n.rect) {
-                faults.push(Fault(format!("text {} ({}) is cut: {why}", n.name, n.rect)));
-            }
+        if n.kind == Kind::Text
+            && let Some(why) = text_fault(&n.item, n.rect)
+        {
+            faults.push(Fault(format!("text {} ({}) is cut: {why}", n.name, n.rect)));
         }
     }
     faults
