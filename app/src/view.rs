@@ -59,8 +59,8 @@ pub fn with_error(mut f: FormField, errors: &[FieldError], which: Field, lang: L
 /// How a date is typed, under a date field.
 pub fn date_hint(lang: Language) -> String {
     lang.pick(
-        "Escriba la fecha como AAAA-MM-DD, por ejemplo 1990-05-21.",
-        "Write the date as YYYY-MM-DD, for example 1990-05-21.",
+        "Día, mes y año: DD/MM/AAAA, por ejemplo 21/05/1990.",
+        "Day, month and year: DD/MM/YYYY, for example 21/05/1990.",
     )
     .to_owned()
 }

@@ -50,6 +50,7 @@ pub(super) fn screens(services: &crate::services::Services) -> anyhow::Result<Ve
         }),
         Screen::new("staff-pin-pad-locked", Page::Welcome).with(|ui, _| {
             let s = ui.global::<StaffPad>();
+            s.set_pad_open(true);
             s.set_digits(0);
             s.set_pad_locked(true);
             s.set_pad_message(

@@ -30,7 +30,7 @@ pub struct NoCurpDraft {
     pub given_names: String,
     pub first_last_name: String,
     pub second_last_name: String,
-    /// `YYYY-MM-DD`, from the date picker.
+    /// As typed: `DD/MM/AAAA` (or `AAAA-MM-DD`), read by `form::parse_date`.
     pub birth_date: String,
     pub sex: Option<Sex>,
     pub nationality: String,

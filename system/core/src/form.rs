@@ -217,20 +217,21 @@ impl Checker {
         }
     }
 
-    /// A past or present date typed as `YYYY-MM-DD` (the date picker's output).
+    /// A past or present date typed the way Mexico writes it, `DD/MM/AAAA`, or as
+    /// `AAAA-MM-DD` ([`parse_date`]).
     pub(crate) fn past_date(&mut self, field: Field, text: &str, today: NaiveDate) -> Option<NaiveDate> {
         let t = text.trim();
         if t.is_empty() {
             self.fail(field, Problem::Required);
             return None;
         }
-        match NaiveDate::parse_from_str(t, "%Y-%m-%d") {
-            Ok(d) if d > today => {
+        match parse_date(t) {
+            Some(d) if d > today => {
                 self.fail(field, Problem::FutureDate);
                 None
             }
-            Ok(d) => Some(d),
-            Err(_) => {
+            Some(d) => Some(d),
+            None => {
                 self.fail(field, Problem::NotADate);
                 None
             }
@@ -283,3 +284,44 @@ impl Checker {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("the form has no field {0:?}")]
 pub struct UnknownField(pub String);
+
+/// `DD/MM/AAAA` (day first, as Mexico writes dates; `/`, `-` or `.` between the parts, one or
+/// two digits for the day and the month) or `AAAA-MM-DD`. The year must have four digits:
+/// "14/02/85" is refused rather than guessed at.
+pub fn parse_date(text: &str) -> Option<NaiveDate> {
+    let parts: Vec<&str> = text.trim().split(['/', '-', '.']).collect();
+    let (y, m, d) = match parts.as_slice() {
+        [y, m, d] if y.len() == 4 && m.len() <= 2 && d.len() <= 2 => (y, m, d),
+        [d, m, y] if y.len() == 4 && d.len() <= 2 && m.len() <= 2 => (y, m, d),
+        _ => return None,
+    };
+    NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn reads_a_birth_date_typed_the_mexican_way() {
+        assert_eq!(parse_date("14/02/1985"), Some(date(1985, 2, 14)));
+        assert_eq!(parse_date("4/2/1985"), Some(date(1985, 2, 4)));
+        assert_eq!(parse_date(" 14-02-1985 "), Some(date(1985, 2, 14)));
+        assert_eq!(parse_date("14.02.1985"), Some(date(1985, 2, 14)));
+        assert_eq!(parse_date("1985-02-14"), Some(date(1985, 2, 14)));
+    }
+
+    #[test]
+    fn refuses_a_date_that_does_not_exist_or_a_two_digit_year() {
+        assert_eq!(parse_date("31/02/1985"), None);
+        assert_eq!(parse_date("02/14/1985"), None, "month first is not a Mexican date");
+        assert_eq!(parse_date("14/02/85"), None);
+        assert_eq!(parse_date("+14/02/1985"), None);
+        assert_eq!(parse_date("mañana"), None);
+        assert_eq!(parse_date(""), None);
+    }
+}

@@ -37,7 +37,10 @@ pub enum NameError {
 impl Explain for NameError {
     fn explain(&self, lang: Language) -> String {
         match self {
-            NameError::Empty => lang.pick("Escriba el nombre.", "Enter the name.").to_owned(),
+            // Shown under the field it is about (given names, a last name): it names none.
+            NameError::Empty => lang
+                .pick("Escriba este dato: es obligatorio.", "Fill this in: it is required.")
+                .to_owned(),
             NameError::TooLong { max } => match lang {
                 Language::Es => format!("El nombre es demasiado largo: use como máximo {max} caracteres."),
                 Language::En => format!("The name is too long: use {max} characters at most."),

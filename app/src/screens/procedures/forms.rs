@@ -111,7 +111,7 @@ pub fn info_rows(st: &State, lang: Language) -> Vec<FormField> {
                     r.choices = choices(
                         kiosk_core::applicant::PASSPORT_VALIDITIES
                             .into_iter()
-                            .map(|y| choice(y.to_string(), format!("{y} {}", lang.pick("años", "years"))))
+                            .map(|y| choice(y.to_string(), years(y, lang)))
                             .collect(),
                     );
                     r
@@ -129,4 +129,14 @@ pub fn info_rows(st: &State, lang: Language) -> Vec<FormField> {
             row
         })
         .collect()
+}
+
+/// "1 año", "3 años": a passport's validity in words.
+fn years(n: u8, lang: kiosk_core::Language) -> String {
+    match (lang, n) {
+        (kiosk_core::Language::Es, 1) => "1 año".to_owned(),
+        (kiosk_core::Language::Es, n) => format!("{n} años"),
+        (kiosk_core::Language::En, 1) => "1 year".to_owned(),
+        (kiosk_core::Language::En, n) => format!("{n} years"),
+    }
 }
