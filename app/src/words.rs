@@ -206,6 +206,15 @@ pub fn request_not_saved() -> Msg {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn pages_are_counted_in_words_never_with_a_parenthesised_plural() {
+        assert_eq!(super::pages(1, Language::Es), "1 página");
+        assert_eq!(super::pages(2, Language::Es), "2 páginas");
+        assert_eq!(super::pages(1, Language::En), "1 page");
+        assert_eq!(super::pages(3, Language::En), "3 pages");
+    }
+
     use super::*;
 
     #[test]
@@ -226,5 +235,15 @@ mod tests {
         assert!(m.text(Language::Es).starts_with("Otra persona"));
         assert!(m.text(Language::En).starts_with("Someone else"));
         assert_eq!(text(None, Language::Es), "");
+    }
+}
+
+/// "1 página", "3 pages": a count of pages in words, never "página(s)".
+pub fn pages(n: usize, lang: Language) -> String {
+    match (lang, n) {
+        (Language::Es, 1) => "1 página".to_owned(),
+        (Language::Es, n) => format!("{n} páginas"),
+        (Language::En, 1) => "1 page".to_owned(),
+        (Language::En, n) => format!("{n} pages"),
     }
 }

@@ -99,7 +99,7 @@ fn a_visitor_books_a_passport_appointment_in_spanish_with_their_curp() {
         press(ui, "He leído y acepto los términos y condiciones");
         press(ui, "Iniciar sesión");
         until(ui, "my procedures", |_| h.page() == Page::MyProcedures).await;
-        press(ui, "Iniciar trámite");
+        press(ui, "Reservar una cita");
         assert_eq!(h.page(), Page::Location);
 
         // 1 Location.
@@ -325,7 +325,7 @@ fn a_visitor_books_a_passport_appointment_in_spanish_with_their_curp() {
         assert_eq!(jobs.len(), 1, "one ticket");
         assert_eq!(jobs[0].qr, vec![code.clone()]);
         assert!(
-            jobs[0].text.contains("Pasaporte") && jobs[0].text.contains("Código de confirmación"),
+            jobs[0].text.contains("Pasaporte") && jobs[0].text.contains("Código de cita"),
             "{}",
             jobs[0].text
         );

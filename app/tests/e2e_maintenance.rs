@@ -106,7 +106,10 @@ fn staff_open_maintenance_test_print_take_the_kiosk_out_of_service_and_back_and_
                 .find(|l| l.area == area)
                 .unwrap_or_else(|| panic!("no {area} line"))
         };
-        assert_eq!((line("Impresora").level, line("Impresora").word.as_str()), (0, "Bien"));
+        assert_eq!(
+            (line("Impresora").level, line("Impresora").word.as_str()),
+            (0, "Correcto")
+        );
         assert_eq!(line("Escáner").level, 0, "{}", line("Escáner").detail);
         assert!(line("Servidor central").detail.starts_with("Responde en "));
         // In English at a touch.

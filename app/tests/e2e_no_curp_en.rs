@@ -27,7 +27,7 @@ fn a_foreign_national_registers_then_books_without_curp_in_english_keeping_input
         press(ui, "Country of birth: United States");
         press(ui, "Nationality: United States");
         type_into(ui, "Given name(s)", "Jane");
-        type_into(ui, "First last name", "Doe");
+        type_into(ui, "First surname", "Doe");
         type_into(ui, "Main phone", "312 738 2383");
         type_into(ui, "E-mail", "jane.doe@example.com");
         type_into(ui, "Password", "weakpass");
@@ -81,7 +81,7 @@ fn a_foreign_national_registers_then_books_without_curp_in_english_keeping_input
         type_into(ui, "Password", "Chicago#Consulate1");
         press(ui, "Sign in");
         until(ui, "my procedures", |_| h.page() == Page::MyProcedures).await;
-        press(ui, "Start procedure");
+        press(ui, "Book an appointment");
         assert_eq!(h.page(), Page::Location);
 
         // 1 Location: Chicago, whose calendar the kiosk has not synced yet.
@@ -103,7 +103,7 @@ fn a_foreign_national_registers_then_books_without_curp_in_english_keeping_input
         // 2 No CURP: the data instead, checked field by field.
         press(ui, "I do not have a CURP or I am a foreign national");
         type_into(ui, "Given name(s)", "Jane");
-        type_into(ui, "First last name", "Doe");
+        type_into(ui, "First surname", "Doe");
         // A two-digit year is not guessed at.
         type_into(ui, "Date of birth", "14/02/85");
         press(ui, "Sex: Female");

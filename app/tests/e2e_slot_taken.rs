@@ -36,7 +36,7 @@ fn a_slot_taken_while_confirming_sends_the_visitor_back_to_a_refreshed_calendar(
         press(ui, "I have read and accept the terms and conditions");
         press(ui, "Sign in");
         until(ui, "my procedures", |_| h.page() == Page::MyProcedures).await;
-        press(ui, "Start procedure");
+        press(ui, "Book an appointment");
         assert_eq!(h.page(), Page::Location);
         type_into(ui, "ZIP or postal code", "90057");
         press(ui, "Search offices");

@@ -292,7 +292,7 @@ fn main() {
     b.until("my procedures", |ui| ui.global::<Kiosk>().get_page() == Page::MyProcedures);
     // My procedures: the larger text, on and off.
     b.measure("my_procedures", &["Letra más grande"], times / 2 * 2);
-    b.press("Iniciar trámite");
+    b.press("Reservar una cita");
     // 1 Location: the country, then the office, touched again and again.
     b.measure(
         "location",

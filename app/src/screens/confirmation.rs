@@ -50,7 +50,7 @@ pub fn confirmed(v: &Visit, lang: Language) -> Option<Confirmed> {
         .collect();
     bring.push(
         lang.pick(
-            "Su código de cita (en pantalla, en su correo o en su boleto)",
+            "Su código de cita (en pantalla, en su correo o en su comprobante)",
             "Your appointment code (on screen, in your e-mail or on your ticket)",
         )
         .to_owned(),

@@ -1,5 +1,5 @@
 //! "My procedures", after signing in: the account's appointments, soonest first, in their
-//! office's time zone, and "Start procedure" into step 1.
+//! office's time zone, and "Book an appointment" into step 1.
 
 use std::rc::Rc;
 use std::str::FromStr;
@@ -52,8 +52,8 @@ pub fn message(v: &Visit, lang: Language) -> &'static str {
     match &v.my_bookings {
         None => lang.pick("Buscando sus citas…", "Looking for your appointments…"),
         Some(Ok(b)) if b.is_empty() => lang.pick(
-            "Aún no tiene citas. Toque «Iniciar trámite» para reservar una.",
-            "You have no appointments yet. Touch \"Start procedure\" to book one.",
+            "Aún no tiene citas. Toque «Reservar una cita» para reservar una.",
+            "You have no appointments yet. Touch \"Book an appointment\" to book one.",
         ),
         Some(Ok(_)) => "",
         Some(Err(())) => lang.pick(

@@ -45,8 +45,8 @@ impl Field {
     pub fn label(self, lang: Language) -> &'static str {
         match self {
             Field::GivenNames => lang.pick("Nombre(s)", "Given name(s)"),
-            Field::FirstLastName => lang.pick("Primer apellido", "First last name"),
-            Field::SecondLastName => lang.pick("Segundo apellido", "Second last name"),
+            Field::FirstLastName => lang.pick("Primer apellido", "First surname"),
+            Field::SecondLastName => lang.pick("Segundo apellido", "Second surname"),
             Field::BirthDate => lang.pick("Fecha de nacimiento", "Date of birth"),
             Field::Sex => lang.pick("Sexo", "Sex"),
             Field::Nationality => lang.pick("Nacionalidad", "Nationality"),

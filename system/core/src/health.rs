@@ -35,7 +35,7 @@ impl Level {
     /// The level in a word, so it is never told by colour alone.
     pub fn word(self, lang: Language) -> &'static str {
         match self {
-            Level::Green => lang.pick("Bien", "OK"),
+            Level::Green => lang.pick("Correcto", "OK"),
             Level::Amber => lang.pick("Atención", "Attention"),
             Level::Red => lang.pick("Falla", "Fault"),
         }
@@ -335,7 +335,7 @@ impl Report {
             PrinterState::NotConfigured => (
                 Level::Amber,
                 w(
-                    "No hay impresora configurada: no se entregan boletos",
+                    "No hay impresora configurada: no se entregan comprobantes",
                     "No printer configured: no tickets are given",
                 ),
             ),

@@ -150,7 +150,7 @@ impl Ticket {
             procedures: self.procedures.iter().map(|p| p.label(lang).to_owned()).collect(),
             documents_heading: lang.pick("Traiga sus documentos originales:", "Bring your original documents:"),
             documents: self.documents().iter().map(|d| d.label(lang).to_owned()).collect(),
-            code_heading: lang.pick("Código de confirmación", "Confirmation code"),
+            code_heading: lang.pick("Código de cita", "Appointment code"),
             code: self.confirmation_code.as_str().to_owned(),
             arrive: lang.pick(
                 "Llegue 15 minutos antes de su cita.",

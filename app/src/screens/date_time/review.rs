@@ -9,16 +9,7 @@ use slint::SharedString;
 
 use crate::ui::ReviewLine;
 use crate::visit::Visit;
-
-/// "1 página", "3 pages": never "página(s)".
-fn pages(n: u16, lang: Language) -> String {
-    match (lang, n) {
-        (Language::Es, 1) => "1 página".to_owned(),
-        (Language::Es, n) => format!("{n} páginas"),
-        (Language::En, 1) => "1 page".to_owned(),
-        (Language::En, n) => format!("{n} pages"),
-    }
-}
+use crate::words;
 
 fn line(label: &str, value: String, step: Option<Step>) -> ReviewLine {
     ReviewLine {
@@ -53,7 +44,7 @@ pub fn lines(v: &Visit, lang: Language) -> Vec<ReviewLine> {
     let documents: Vec<String> = s
         .documents()
         .iter()
-        .map(|(kind, d)| format!("{} ({})", kind.label(lang), pages(d.pages, lang)))
+        .map(|(kind, d)| format!("{} ({})", kind.label(lang), words::pages(usize::from(d.pages), lang)))
         .collect();
     if !documents.is_empty() {
         out.push(line(
@@ -75,14 +66,6 @@ pub fn lines(v: &Visit, lang: Language) -> Vec<ReviewLine> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn pages_are_counted_in_words_never_with_a_parenthesised_plural() {
-        assert_eq!(pages(1, Language::Es), "1 página");
-        assert_eq!(pages(2, Language::Es), "2 páginas");
-        assert_eq!(pages(1, Language::En), "1 page");
-        assert_eq!(pages(3, Language::En), "3 pages");
-    }
 
     #[test]
     fn an_empty_visit_reviews_only_what_it_has() {

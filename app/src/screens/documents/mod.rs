@@ -208,16 +208,18 @@ fn rows(st: &State, v: &Visit, lang: Language) -> Vec<DocumentRow> {
                 progress: s(scanning.map_or(String::new(), |sc| match (lang, sc.pages) {
                     (Language::Es, 0) => "Escaneando…".to_owned(),
                     (Language::En, 0) => "Scanning…".to_owned(),
-                    (Language::Es, n) => format!("Escaneando… {n} página(s) recibida(s)"),
-                    (Language::En, n) => format!("Scanning… {n} page(s) received"),
+                    (Language::Es, 1) => "Escaneando… 1 página recibida".to_owned(),
+                    (Language::Es, n) => format!("Escaneando… {n} páginas recibidas"),
+                    (lang, n) => format!("Scanning… {} received", crate::words::pages(n, lang)),
                 })),
                 color: st.color.contains(&kind),
                 pages: model(thumbnails),
                 summary: s(doc.map_or(String::new(), |d| {
                     let kb = d.bytes.div_ceil(1000);
+                    let pages = crate::words::pages(usize::from(d.pages), lang);
                     match lang {
-                        Language::Es => format!("Listo: {} página(s), {kb} KB", d.pages),
-                        Language::En => format!("Done: {} page(s), {kb} KB", d.pages),
+                        Language::Es => format!("Listo: {pages}, {kb} KB"),
+                        Language::En => format!("Done: {pages}, {kb} KB"),
                     }
                 })),
             }
