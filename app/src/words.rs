@@ -204,6 +204,16 @@ pub fn request_not_saved() -> Msg {
     )
 }
 
+/// "1 página", "3 pages": a count of pages in words, never "página(s)".
+pub fn pages(n: usize, lang: Language) -> String {
+    match (lang, n) {
+        (Language::Es, 1) => "1 página".to_owned(),
+        (Language::Es, n) => format!("{n} páginas"),
+        (Language::En, 1) => "1 page".to_owned(),
+        (Language::En, n) => format!("{n} pages"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
 
@@ -235,15 +245,5 @@ mod tests {
         assert!(m.text(Language::Es).starts_with("Otra persona"));
         assert!(m.text(Language::En).starts_with("Someone else"));
         assert_eq!(text(None, Language::Es), "");
-    }
-}
-
-/// "1 página", "3 pages": a count of pages in words, never "página(s)".
-pub fn pages(n: usize, lang: Language) -> String {
-    match (lang, n) {
-        (Language::Es, 1) => "1 página".to_owned(),
-        (Language::Es, n) => format!("{n} páginas"),
-        (Language::En, 1) => "1 page".to_owned(),
-        (Language::En, n) => format!("{n} pages"),
     }
 }
