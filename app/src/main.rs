@@ -268,6 +268,14 @@ fn run_ui(ui: &AppWindow, shutdown: &tokio_util::sync::CancellationToken) -> any
     // systemd (Type=notify): ready once the first frame is drawn; the watchdog fed from the UI
     // loop, so a frozen screen gets the kiosk restarted. Nothing happens off systemd.
     slint::Timer::single_shot(std::time::Duration::ZERO, kiosk_device::systemd::ready);
+    // Once shown, the panel's size is known: the UI is scaled for it (a totem's 1080x1920 at
+    // 1.5, so its layout is the portrait one, larger).
+    let weak = ui.as_weak();
+    slint::Timer::single_shot(std::time::Duration::ZERO, move || {
+        if let Some(ui) = weak.upgrade() {
+            citas_kiosk::shell::display::fit(&ui);
+        }
+    });
     let watchdog = slint::Timer::default();
     if let Some(every) = kiosk_device::systemd::watchdog_interval() {
         watchdog.start(slint::TimerMode::Repeated, every, kiosk_device::systemd::watchdog);

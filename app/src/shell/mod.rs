@@ -29,6 +29,7 @@ use crate::screens::{Ctx, Screen};
 use crate::services::Services;
 use crate::ui::{AppWindow, Keyboard, Kiosk, Page};
 
+pub mod display;
 mod idle;
 mod watch;
 
