@@ -248,7 +248,7 @@ fn a_visitor_books_a_passport_appointment_in_spanish_with_their_curp() {
             .unwrap();
         assert!(row.attached);
         assert_eq!(row.pages.row_count(), 2, "a thumbnail of each page");
-        assert!(row.summary.starts_with("Listo: 2 página(s)"), "{}", row.summary);
+        assert!(row.summary.starts_with("Listo: 2 páginas"), "{}", row.summary);
         scan_every_document(ui, "Escanear").await;
         press(ui, "Siguiente");
         until(ui, "step 5", |_| h.page() == Page::DateTime).await;
