@@ -65,9 +65,11 @@ pub fn show_observations(ui: &AppWindow, o: &Observations, lang: Language) {
     let m = ui.global::<Maintenance>();
     m.set_overall(level_index(r.overall));
     m.set_overall_word(r.overall.word(lang).into());
-    let lines: Vec<HealthLine> = r
-        .checks
-        .iter()
+    // Worst first: the line that makes the summary amber or red is the one in view.
+    let mut checks: Vec<_> = r.checks.iter().collect();
+    checks.sort_by_key(|c| std::cmp::Reverse(level_index(c.level)));
+    let lines: Vec<HealthLine> = checks
+        .into_iter()
         .map(|c| HealthLine {
             area: c.area.label(lang).into(),
             level: level_index(c.level),
