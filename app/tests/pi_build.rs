@@ -22,16 +22,17 @@ use std::process::{Command, Output};
 const LIVE: &[(&str, &str)] = &[
     ("05-lookup-found", "the sample booking's random code"),
     ("06-lookup-confirm-cancel", "the sample booking's random code"),
-    ("08-llave-mx", "a new device code, its QR and the simulator's port"),
-    ("20-date-time", "the countdown of the held time"),
+    ("09-llave-mx", "a new device code, its QR and the simulator's port"),
+    ("21-date-time", "the countdown of the held time"),
     (
-        "21-inactivity-warning",
+        "22-inactivity-warning",
         "the countdown of the held time behind the warning",
     ),
-    ("22-confirmation", "a new booking's random code and QR"),
-    ("24-my-procedures", "the bookings' random codes"),
-    ("27-maintenance-health", "the time checked, latency, uptime, free space"),
-    ("28-maintenance-devices", "the last tickets' random codes"),
+    ("23-date-time-review", "the countdown of the held time"),
+    ("24-confirmation", "a new booking's random code and QR"),
+    ("26-my-procedures", "the bookings' random codes"),
+    ("29-maintenance-health", "the time checked, latency, uptime, free space"),
+    ("30-maintenance-devices", "the last tickets' random codes"),
 ];
 
 /// What may differ between the two builds outside those screens: a pixel's channels by at most

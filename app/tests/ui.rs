@@ -44,8 +44,9 @@ fn a_visitor_switches_language_and_is_told_what_is_wrong_with_a_code_in_that_lan
     press(&ui, "I already have an appointment");
     assert_eq!(ui.global::<Kiosk>().get_page(), Page::Lookup);
 
+    // The field, not its caption above it (both say "Appointment code").
     let field = ElementHandle::find_by_accessible_label(&ui, "Appointment code")
-        .next()
+        .find(|e| e.accessible_role() == Some(i_slint_backend_testing::AccessibleRole::TextInput))
         .unwrap();
     field.set_accessible_value("abc");
     press(&ui, "Search");
