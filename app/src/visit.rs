@@ -22,8 +22,9 @@ pub use kiosk_core::session::Session;
 #[derive(Debug, Clone)]
 pub enum Outcome {
     Confirmed(Booking),
-    /// Waiting in the outbox: not confirmed.
-    Pending,
+    /// Waiting in the outbox: not confirmed. The request's reference, for its slip (`None`
+    /// only when the engine could not say which outbox entry it is).
+    Pending(Option<kiosk_core::slip::RequestReference>),
 }
 
 /// A country of the catalogue: its code and its names.

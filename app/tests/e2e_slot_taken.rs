@@ -1,6 +1,8 @@
 //! The held time is lost (the hold ran out on the server and someone else booked the last
 //! place) while the visitor confirms: they are told, stay on the calendar with the day
-//! refreshed, and nothing is shown as confirmed; they then confirm another time.
+//! refreshed, and nothing is shown as confirmed; they then confirm another time while the
+//! server cannot be reached: the request is saved, NOT confirmed, and a slip prints (no code,
+//! no QR code, the request's reference); once the network returns the outbox delivers it.
 
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
@@ -13,7 +15,7 @@ use common::{Harness, press, scan_every_document, type_into, until, until_shown}
 use slint::{ComponentHandle, Model};
 
 #[test]
-fn a_slot_taken_while_confirming_sends_the_visitor_back_to_a_refreshed_calendar() {
+fn a_slot_taken_sends_the_visitor_back_and_a_confirm_without_network_prints_a_slip() {
     Harness::start().run(|h| async move {
         let ui = &h.ui;
         // One place, nine days ahead, at a minute no seeded slot uses.
@@ -142,14 +144,46 @@ fn a_slot_taken_while_confirming_sends_the_visitor_back_to_a_refreshed_calendar(
         })
         .await;
 
-        // Another time of the refreshed calendar confirms.
+        // Another time of the refreshed calendar, confirmed while the server cannot be reached:
+        // saved, NOT confirmed, and a slip to take away (no code, no QR, the reference).
         let slot = common::pick_first_time(ui).await;
         assert_ne!(slot, contested);
         press(ui, "Review appointment");
+        h.admin(reqwest::Method::PUT, "faults", Some(serde_json::json!({"reset": 1.0})));
         press(ui, "Confirm appointment");
-        until(ui, "the confirmation", |_| h.page() == Page::Confirmation).await;
-        assert_eq!(ui.global::<citas_kiosk::ui::Confirmation>().get_code().len(), 8);
-        until(ui, "its ticket printed", |_| h.demo.printer.control.jobs().len() == 1).await;
+        until(ui, "the request saved", |_| h.page() == Page::Confirmation).await;
+        let c = ui.global::<citas_kiosk::ui::Confirmation>();
+        assert!(c.get_pending());
+        assert_eq!(c.get_code(), "", "nothing shown as confirmed");
+        let reference = c.get_reference().to_string();
+        assert_eq!(reference.len(), 9, "{reference:?}");
+        common::until_text(ui, "Take your slip from the printer. It is NOT an appointment ticket.").await;
+        let jobs = h.demo.printer.control.jobs();
+        assert_eq!(jobs.len(), 1);
+        assert!(jobs[0].text.contains("NOT CONFIRMED"), "{}", jobs[0].text);
+        assert!(jobs[0].text.contains(&reference), "{}", jobs[0].text);
+        assert!(jobs[0].qr.is_empty(), "a slip has nothing to scan");
+        for personal in ["Lopez", "López", "LOMM900517", "Guadalajara"] {
+            assert!(!jobs[0].text.contains(personal), "{personal} on the slip");
+        }
+
+        // The network returns: the outbox delivers the request; its ticket is kept for staff
+        // or a lookup, not printed to an empty tray.
+        h.admin(reqwest::Method::PUT, "faults", Some(serde_json::json!({})));
+        let engine = h.demo.engine.clone();
+        let drained = h
+            .runtime
+            .block_on(async move {
+                engine.retry_now().await?;
+                engine.drain().await
+            })
+            .unwrap();
+        assert_eq!(drained.delivered, 1, "{drained:?}");
+        assert_eq!(
+            h.demo.printer.control.jobs().len(),
+            1,
+            "no ticket printed after the visit"
+        );
 
         // "I already have an appointment": the demo's booking found and its ticket printed.
         press(ui, "Finish");

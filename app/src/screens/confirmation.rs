@@ -1,17 +1,21 @@
 //! The confirmation: the appointment and its code (or, while the network is down, the request
 //! kept and not yet confirmed), what to bring, and its ticket printed (no personal data on it),
 //! shown as it prints, with "ask staff" when the printer cannot. The booking is confirmed
-//! whatever the printer does.
+//! whatever the printer does. A request kept and not confirmed prints a slip instead: the
+//! office, the time marked NOT CONFIRMED, the request's reference and what happens next.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use kiosk_core::Language;
 use kiosk_core::catalogue::Procedure;
+use kiosk_core::slip::PendingSlip;
 use kiosk_core::time::AppointmentTime;
+use kiosk_print::Printout;
 use slint::{ComponentHandle, SharedString};
 
 use super::{Ctx, Screen};
+use crate::printing::Printing;
 use crate::ui::{Confirmation, TicketState};
 use crate::view::s;
 use crate::visit::{Outcome, Visit};
@@ -68,13 +72,56 @@ pub fn confirmed(v: &Visit, lang: Language) -> Option<Confirmed> {
     })
 }
 
+/// The slip of a request saved and not confirmed (`None` for anything else, or when the office,
+/// its zone, the time or the reference is not known: nothing half-true is printed).
+pub fn pending_slip(v: &Visit, lang: Language) -> Option<PendingSlip> {
+    let Some(Outcome::Pending(Some(reference))) = &v.outcome else {
+        return None;
+    };
+    let office = v
+        .office()?
+        .ticket_office()
+        .map_err(|e| tracing::error!(error = %e, "the office cannot be printed"))
+        .ok()?;
+    Some(PendingSlip {
+        reference: reference.clone(),
+        language: lang,
+        office,
+        start: v.session.slot()?.start,
+    })
+}
+
+/// What the page says of a request kept and not confirmed: the office and the time asked for.
+fn requested(slip: &PendingSlip) -> Confirmed {
+    let t = slip.text();
+    Confirmed {
+        office: t.office,
+        address: t.address.join(", "),
+        date: t.date,
+        time: t.time,
+        ..Confirmed::default()
+    }
+}
+
 /// Shows the outcome and the ticket in `lang`; nothing of a finished visit stays behind.
 pub fn render_into(g: &Confirmation<'_>, ticket: Option<&TicketView>, v: &Visit, lang: Language) {
     let ticket = ticket.cloned().unwrap_or_default();
     crate::put!(g, get_ticket, set_ticket, ticket.state);
     crate::put!(g, get_ticket_preview, set_ticket_preview, ticket.preview);
-    crate::put!(g, get_pending, set_pending, matches!(v.outcome, Some(Outcome::Pending)));
-    let shown = confirmed(v, lang).unwrap_or_default();
+    crate::put!(
+        g,
+        get_pending,
+        set_pending,
+        matches!(v.outcome, Some(Outcome::Pending(_)))
+    );
+    let slip = pending_slip(v, lang);
+    crate::put!(
+        g,
+        get_reference,
+        set_reference,
+        s(slip.as_ref().map(|p| p.reference.grouped()).unwrap_or_default())
+    );
+    let shown = confirmed(v, lang).or_else(|| slip.as_ref().map(requested)).unwrap_or_default();
     crate::put!(g, get_code, set_code, s(shown.code));
     crate::put!(g, get_office, set_office, s(shown.office));
     crate::put!(g, get_address, set_address, s(shown.address));
@@ -109,26 +156,30 @@ impl ConfirmationScreen {
         self.render();
     }
 
-    /// Prints the ticket the confirmation of `code` queued, showing its picture meanwhile and
-    /// then whether to take it or ask staff.
-    fn print(self: &Rc<Self>, code: String) {
-        let Some(printing) = self.ctx.services.printing.clone() else {
-            return;
-        };
+    /// Prints what `found` queued (a confirmation's ticket, a request's slip), showing its
+    /// picture meanwhile and then whether to take it or ask staff.
+    fn print(
+        self: &Rc<Self>,
+        printing: Printing,
+        found: impl std::future::Future<Output = Option<(i64, Printout)>> + Send + 'static,
+    ) {
         let work = {
             let printing = printing.clone();
             async move {
-                let (id, ticket) = printing.confirmation_ticket(&code).await?;
+                let (id, printout) = found.await?;
                 Some((
                     id,
-                    printing.preview(&ticket).as_ref().map(crate::printing::preview_pixels),
+                    printing
+                        .preview(&printout)
+                        .as_ref()
+                        .map(crate::printing::preview_pixels),
                 ))
             }
         };
         let me = self.clone();
         self.ctx.spawn(work, move |found| {
             let Some((id, pixels)) = found else {
-                tracing::error!("the confirmation queued no ticket");
+                tracing::error!("the confirmation page has nothing queued to print");
                 me.set_ticket(TicketView {
                     state: TicketState::AskStaff,
                     preview: slint::Image::default(),
@@ -153,14 +204,38 @@ impl ConfirmationScreen {
 
 impl Screen for ConfirmationScreen {
     /// A confirmed appointment's ticket prints as the page shows.
+    /// A request saved and not confirmed prints its slip instead.
     fn enter(self: Rc<Self>) {
         self.render();
-        let code = match &self.ctx.visit.borrow().outcome {
-            Some(Outcome::Confirmed(b)) => Some(b.code.clone()),
-            _ => None,
+        let Some(printing) = self.ctx.services.printing.clone() else {
+            return;
         };
+        let (code, slip) = {
+            let v = self.ctx.visit.borrow();
+            let code = match &v.outcome {
+                Some(Outcome::Confirmed(b)) => Some(b.code.clone()),
+                _ => None,
+            };
+            (code, pending_slip(&v, self.ctx.language()))
+        };
+        let queue = printing.clone();
         if let Some(code) = code {
-            self.print(code);
+            self.print(printing, async move {
+                let (id, ticket) = queue.confirmation_ticket(&code).await?;
+                Some((id, Printout::Ticket(ticket)))
+            });
+        } else if let Some(slip) = slip {
+            self.print(printing, async move {
+                match queue.queue_slip(&slip).await {
+                    Ok(id) => Some((id, Printout::Slip(slip))),
+                    Err(e) => {
+                        tracing::error!(error = %e, "the slip could not be queued");
+                        None
+                    }
+                }
+            });
+        } else if matches!(self.ctx.visit.borrow().outcome, Some(Outcome::Pending(_))) {
+            tracing::error!("a request saved with no office, time or reference: no slip");
         }
     }
 
@@ -188,7 +263,7 @@ mod tests {
     #[test]
     fn a_request_still_in_the_outbox_shows_no_code_as_confirmed() {
         let v = Visit {
-            outcome: Some(Outcome::Pending),
+            outcome: Some(Outcome::Pending(None)),
             ..Visit::default()
         };
         assert_eq!(confirmed(&v, Language::Es), None);

@@ -352,13 +352,22 @@ pub(super) fn screens(
             confirmation::render_into(&ui.global::<Confirmation>(), t.as_ref(), v, lang);
         },
     ));
-    pending.outcome = Some(Outcome::Pending);
+    // The same visit while the network is down: its slip as the printer prints it.
+    pending.outcome = Some(Outcome::Pending(Some(kiosk_core::slip::RequestReference::of_key(
+        "3f2a91c0-5b7e-4d21-9a8f-0c1d2e3f4a5b",
+    )?)));
+    let slip = confirmation::pending_slip(&pending, Language::Es).context("the pending visit's slip")?;
+    let p = kiosk_print::preview::printout(&kiosk_print::Printout::Slip(slip), kiosk_print::Paper::MM80)?;
+    let slip = TicketView {
+        state: crate::ui::TicketState::Printed,
+        preview: slint::Image::from_rgb8(crate::printing::preview_pixels(&p)),
+    };
     screens.push(shot(
         "confirmation-pending",
         Page::Confirmation,
-        pending,
-        |ui, v, lang| {
-            confirmation::render_into(&ui.global::<Confirmation>(), None, v, lang);
+        (Some(slip), pending),
+        |ui, (t, v), lang| {
+            confirmation::render_into(&ui.global::<Confirmation>(), t.as_ref(), v, lang);
         },
     ));
     // My procedures, with the appointment just booked for the account.

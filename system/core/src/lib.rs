@@ -23,7 +23,8 @@
 //! - [`display`]: the layout class and scale of the panel the kiosk stands behind.
 //! - [`health`]: the health report staff see, graded green, amber or red.
 //! - [`staff`]: staff ids, PIN rules and the PIN pad's lock.
-//! - [`ticket`]: what the confirmation ticket says (no personal data), printed and previewed.
+//! - [`ticket`]: what the confirmation ticket says (no personal data), printed and previewed;
+//!   [`slip`]: what the slip of a request saved and NOT confirmed says.
 
 pub mod applicant;
 pub mod availability;
@@ -46,6 +47,7 @@ pub mod postal;
 pub mod redact;
 pub mod registration;
 pub mod session;
+pub mod slip;
 pub mod staff;
 pub mod ticket;
 pub mod time;

@@ -187,7 +187,7 @@ pub struct TicketText {
 }
 
 /// A line starts with a capital letter ("jueves" begins the Spanish date).
-fn capitalised(s: &str) -> String {
+pub(crate) fn capitalised(s: &str) -> String {
     let mut chars = s.chars();
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),

@@ -170,14 +170,14 @@ pub enum Line {
 /// Dots a QR module takes: big enough for a phone or a counter scanner at arm's length.
 pub const QR_MODULE_DOTS: u8 = 8;
 
-fn push_wrapped(lines: &mut Vec<Line>, text: &str, style: Style, paper: Paper) {
+pub(crate) fn push_wrapped(lines: &mut Vec<Line>, text: &str, style: Style, paper: Paper) {
     let width = paper.columns() / style.size.width();
     for text in wrap(&printable(text), width, "", "") {
         lines.push(Line::Text { text, style });
     }
 }
 
-fn push_list(lines: &mut Vec<Line>, heading: &str, items: &[String], paper: Paper) {
+pub(crate) fn push_list(lines: &mut Vec<Line>, heading: &str, items: &[String], paper: Paper) {
     push_wrapped(lines, heading, Style::HEADING, paper);
     for item in items {
         for text in wrap(&printable(item), paper.columns(), "- ", "  ") {

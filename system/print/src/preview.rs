@@ -1,4 +1,4 @@
-//! The ticket as the printer would print it, as a picture: the same lines, at the printer's 203
+//! A ticket (or a slip) as the printer would print it, as a picture: the same lines, at the printer's 203
 //! dpi, Font A cells (12 x 24 dots) set in DejaVu Sans Mono, black or white dots only (a thermal
 //! head has no grey), the QR code with the same modules. For the confirmation screen, the
 //! maintenance screen and tests.
@@ -176,4 +176,9 @@ pub fn render(lines: &[Line], paper: Paper) -> Result<Preview, PreviewError> {
 /// The preview of a ticket on `paper`.
 pub fn ticket(ticket: &Ticket, paper: Paper) -> Result<Preview, PreviewError> {
     render(&layout(ticket, paper), paper)
+}
+
+/// The preview of a job's printout (a ticket or a slip) on `paper`.
+pub fn printout(printout: &crate::Printout, paper: Paper) -> Result<Preview, PreviewError> {
+    render(&printout.lines(paper), paper)
 }

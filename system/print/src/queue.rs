@@ -6,7 +6,6 @@
 use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::Utc;
-use kiosk_core::ticket::Ticket;
 use kiosk_store::{PrintJob, Store, StoreError};
 
 use crate::device::Printer;
@@ -42,14 +41,10 @@ impl JobOutcome {
     }
 }
 
-/// The ESC/POS bytes of a stored job.
+/// The ESC/POS bytes of a stored job (a ticket, or a slip).
 pub fn job_bytes(job: &PrintJob, paper: Paper) -> Result<Vec<u8>, PrintError> {
-    let json = job
-        .ticket
-        .as_deref()
-        .ok_or_else(|| PrintError::BadTicket("no ticket was stored with this job".into()))?;
-    let ticket: Ticket = serde_json::from_str(json).map_err(|e| PrintError::BadTicket(e.to_string()))?;
-    crate::escpos::ticket(&ticket, paper).map_err(|e| PrintError::Render(e.to_string()))
+    let printout = crate::Printout::of_job(job)?;
+    crate::escpos::render(&printout.lines(paper), paper).map_err(|e| PrintError::Render(e.to_string()))
 }
 
 /// Prints queued tickets on one printer.

@@ -2,16 +2,17 @@
 //! runtime (the printer's blocking I/O on its blocking threads, never on the UI thread), one
 //! round at a time, when a ticket is queued and every few seconds while any wait, so a ticket
 //! held by a paper-out comes out once staff load paper; a confirmation's ticket found, a
-//! reprint queued, the test page, the ticket's preview.
+//! reprint queued, a not-confirmed request's slip queued, the test page, the previews.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
+use kiosk_core::slip::PendingSlip;
 use kiosk_core::ticket::Ticket;
 use kiosk_store::{PrintReason, PrintState, Store};
 
-use crate::{JobOutcome, Preview, PrintQueue, PrinterStatus};
+use crate::{JobOutcome, Preview, PrintQueue, PrinterStatus, Printout};
 
 /// The kiosk's store, shared with the sync engine.
 pub type SharedStore = Arc<std::sync::Mutex<Store>>;
@@ -171,6 +172,20 @@ impl Printing {
             .await
     }
 
+    /// Queues the slip of a request saved and not confirmed; its job id. One slip a request:
+    /// asked again (the page shown anew), the slip already queued is the one printed.
+    pub async fn queue_slip(&self, slip: &PendingSlip) -> Result<i64, String> {
+        let json = serde_json::to_string(slip).map_err(|e| e.to_string())?;
+        let reference = slip.reference.as_str().to_owned();
+        self.with_store(move |s| {
+            if let Some(job) = s.print_jobs_for(&reference)?.into_iter().next() {
+                return Ok(job.id);
+            }
+            s.queue_print(&reference, &json, PrintReason::Pending, Utc::now())
+        })
+        .await
+    }
+
     /// The queue (its printer and paper), for the health report.
     pub fn queue(&self) -> &PrintQueue {
         &self.queue
@@ -203,9 +218,9 @@ impl Printing {
             })
     }
 
-    /// The ticket as it will come out, for the screen.
-    pub fn preview(&self, ticket: &Ticket) -> Option<Preview> {
-        crate::preview::ticket(ticket, self.queue.paper())
+    /// The ticket (or slip) as it will come out, for the screen.
+    pub fn preview(&self, printout: &Printout) -> Option<Preview> {
+        crate::preview::printout(printout, self.queue.paper())
             .map_err(|e| tracing::error!(error = %e, "drawing the ticket's preview"))
             .ok()
     }

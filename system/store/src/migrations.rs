@@ -5,7 +5,7 @@ use rusqlite::Connection;
 
 use crate::{Result, StoreError};
 
-const MIGRATIONS: [&str; 6] = [
+const MIGRATIONS: [&str; 7] = [
     // 1: what the kiosk caches from the server.
     "CREATE TABLE device(id INTEGER PRIMARY KEY CHECK (id = 1), device_id TEXT NOT NULL, credential TEXT NOT NULL);
      CREATE TABLE catalogue(id INTEGER PRIMARY KEY CHECK (id = 1), etag TEXT NOT NULL, body TEXT NOT NULL, fetched_at TEXT NOT NULL);
@@ -44,6 +44,19 @@ const MIGRATIONS: [&str; 6] = [
     // it stays out across restarts until staff put it back.
     "CREATE TABLE out_of_service(id INTEGER PRIMARY KEY CHECK (id = 1), message TEXT NOT NULL,
                                  staff_id TEXT NOT NULL, since TEXT NOT NULL);",
+    // 7: print jobs may be the slip of a request saved and not confirmed ('pending'; its
+    // booking_code is then the request's reference). SQLite cannot change a CHECK in place:
+    // the table is rebuilt with the same rows.
+    "CREATE TABLE print_jobs_7(id INTEGER PRIMARY KEY, booking_code TEXT NOT NULL, ticket TEXT,
+                               reason TEXT NOT NULL CHECK (reason IN ('confirmation', 'reprint', 'test', 'pending')),
+                               state TEXT NOT NULL CHECK (state IN ('queued', 'printed', 'abandoned')),
+                               attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT,
+                               created_at TEXT NOT NULL, printed_at TEXT);
+     INSERT INTO print_jobs_7 SELECT id, booking_code, ticket, reason, state, attempts, last_error, created_at, printed_at
+         FROM print_jobs;
+     DROP TABLE print_jobs;
+     ALTER TABLE print_jobs_7 RENAME TO print_jobs;
+     CREATE INDEX print_jobs_state ON print_jobs(state, id);",
 ];
 
 /// The schema version this software writes.
@@ -114,6 +127,13 @@ mod tests {
             )
             .unwrap();
         }
+        if (4..7).contains(&version) {
+            conn.execute_batch(
+                "INSERT INTO print_jobs(booking_code, ticket, reason, state, attempts, last_error, created_at)
+                     VALUES ('ABCD2345', '{\"x\":1}', 'reprint', 'queued', 2, 'paper out', '2026-11-28T18:00:00.000Z');",
+            )
+            .unwrap();
+        }
     }
 
     #[test]
@@ -148,6 +168,16 @@ mod tests {
                 let queued = store.queued_prints().unwrap();
                 assert_eq!(queued.len(), 1, "a version-3 job survives");
                 assert_eq!(queued[0].ticket, None);
+            }
+            if (4..7).contains(&from) {
+                let queued = store.queued_prints().unwrap();
+                assert_eq!(queued.len(), 1, "a version-{from} job survives");
+                let j = &queued[0];
+                assert_eq!(
+                    (j.ticket.as_deref(), j.reason, j.attempts, j.last_error.as_deref()),
+                    (Some(r#"{"x":1}"#), crate::PrintReason::Reprint, 2, Some("paper out")),
+                    "from {from}"
+                );
             }
         }
     }

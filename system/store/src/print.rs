@@ -22,6 +22,9 @@ pub enum PrintReason {
     Reprint,
     /// Staff's test print.
     Test,
+    /// The slip of a request saved and not confirmed (`kiosk_core::slip::PendingSlip`); the
+    /// job's `booking_code` is the request's reference. Its reprints are slips too.
+    Pending,
 }
 
 impl PrintReason {
@@ -30,6 +33,7 @@ impl PrintReason {
             PrintReason::Confirmation => "confirmation",
             PrintReason::Reprint => "reprint",
             PrintReason::Test => "test",
+            PrintReason::Pending => "pending",
         }
     }
 }
@@ -62,10 +66,15 @@ impl fmt::Display for PrintState {
 impl FromStr for PrintReason {
     type Err = StoreError;
     fn from_str(s: &str) -> Result<PrintReason> {
-        [PrintReason::Confirmation, PrintReason::Reprint, PrintReason::Test]
-            .into_iter()
-            .find(|r| r.as_str() == s)
-            .ok_or_else(|| StoreError::Invalid(format!("print reason {s:?}")))
+        [
+            PrintReason::Confirmation,
+            PrintReason::Reprint,
+            PrintReason::Test,
+            PrintReason::Pending,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == s)
+        .ok_or_else(|| StoreError::Invalid(format!("print reason {s:?}")))
     }
 }
 
@@ -215,7 +224,8 @@ impl Store {
         Ok(())
     }
 
-    /// Queues job `id`'s ticket again (staff's reprint); the new job's id.
+    /// Queues job `id`'s ticket again (staff's reprint); the new job's id. A slip's reprint
+    /// stays a slip (its reason tells how its JSON reads).
     pub fn reprint(&mut self, id: i64, now: DateTime<Utc>) -> Result<i64> {
         let original = self
             .print_job(id)?
@@ -223,7 +233,11 @@ impl Store {
         let ticket = original
             .ticket
             .ok_or_else(|| StoreError::Invalid(format!("print job {id} has no ticket to reprint")))?;
-        self.queue_print(&original.booking_code, &ticket, PrintReason::Reprint, now)
+        let reason = match original.reason {
+            PrintReason::Pending => PrintReason::Pending,
+            _ => PrintReason::Reprint,
+        };
+        self.queue_print(&original.booking_code, &ticket, reason, now)
     }
 }
 
@@ -287,6 +301,18 @@ mod tests {
         );
         assert_eq!(s.recent_prints(10).unwrap().len(), 2);
         assert!(s.reprint(999, now()).is_err());
+    }
+
+    #[test]
+    fn a_slip_reprinted_is_still_a_slip() {
+        let mut s = Store::open_in_memory().unwrap();
+        let id = s.queue_print("3F2A91C0", "{}", PrintReason::Pending, now()).unwrap();
+        let again = s.reprint(id, now()).unwrap();
+        let job = s.print_job(again).unwrap().unwrap();
+        assert_eq!(
+            (job.reason, job.booking_code.as_str()),
+            (PrintReason::Pending, "3F2A91C0")
+        );
     }
 
     #[test]

@@ -196,13 +196,16 @@ pub fn confirmed(st: &mut State, v: &mut Visit, outcome: Result<ConfirmOutcome, 
             });
             false
         }
-        Ok(ConfirmOutcome::Pending { .. }) => {
-            v.outcome = Some(Outcome::Pending);
+        Ok(ConfirmOutcome::Pending { outbox_id }) => {
+            let reference = kiosk_core::slip::RequestReference::of_key(&outbox_id.to_string())
+                .map_err(|e| tracing::error!(error = %e, "the outbox key makes no reference"))
+                .ok();
+            v.outcome = Some(Outcome::Pending(reference));
             true
         }
         Ok(ConfirmOutcome::Delivered) => {
             tracing::error!("a confirmation answered as a plain delivery");
-            v.outcome = Some(Outcome::Pending);
+            v.outcome = Some(Outcome::Pending(None));
             true
         }
         Err(e) => {
@@ -317,7 +320,7 @@ mod tests {
             }),
         );
         assert!(shown);
-        assert!(matches!(v.outcome, Some(Outcome::Pending)));
+        assert!(matches!(v.outcome, Some(Outcome::Pending(Some(_)))));
     }
 
     #[test]
