@@ -123,7 +123,7 @@ impl Visit {
             Err(SessionError::Incomplete(StepErrors(errors))) => {
                 let (fields, others): (Vec<StepError>, Vec<StepError>) =
                     errors.into_iter().partition(|e| matches!(e, StepError::Field(_)));
-                let fields = fields
+                let fields: Vec<FieldError> = fields
                     .into_iter()
                     .filter_map(|e| match e {
                         StepError::Field(f) => Some(f),
@@ -131,7 +131,7 @@ impl Visit {
                     })
                     .collect();
                 let msg = if others.is_empty() {
-                    words::fields_marked_red()
+                    words::fields_marked_red(fields.len())
                 } else {
                     Msg::explain(SessionError::Incomplete(StepErrors(others)))
                 };

@@ -81,11 +81,22 @@ pub fn cannot_register_now() -> Msg {
     )
 }
 
-pub fn registration_incomplete() -> Msg {
-    Msg::words(
-        "Corrija los datos marcados en rojo para crear su cuenta.",
-        "Correct the data marked in red to create your account.",
-    )
+/// How many fields are marked, in words ("el dato marcado" / "los 3 datos marcados").
+fn marked(n: usize, lang: Language) -> String {
+    match (lang, n) {
+        (Language::Es, 0 | 1) => "el dato marcado en rojo".to_owned(),
+        (Language::Es, n) => format!("los {n} datos marcados en rojo"),
+        (Language::En, 0 | 1) => "the item marked in red".to_owned(),
+        (Language::En, n) => format!("the {n} items marked in red"),
+    }
+}
+
+/// `fields` fields of the account form are wrong.
+pub fn registration_incomplete(fields: usize) -> Msg {
+    Msg::new(move |lang| match lang {
+        Language::Es => format!("Corrija {} para crear su cuenta.", marked(fields, lang)),
+        Language::En => format!("Correct {} to create your account.", marked(fields, lang)),
+    })
 }
 
 /// A registration the server refused (`None`: it could not be reached).
@@ -108,11 +119,13 @@ pub fn registration_refused(kind: Option<&ProblemKind>) -> Msg {
 
 // ---- the steps --------------------------------------------------------------------------
 
-pub fn fields_marked_red() -> Msg {
-    Msg::words(
-        "Corrija los datos marcados en rojo para continuar.",
-        "Correct the data marked in red to continue.",
-    )
+/// `fields` fields of a step are wrong: the line says how many, so a visitor who sees one
+/// knows to look for the others.
+pub fn fields_marked_red(fields: usize) -> Msg {
+    Msg::new(move |lang| match lang {
+        Language::Es => format!("Corrija {} para continuar.", marked(fields, lang)),
+        Language::En => format!("Correct {} to continue.", marked(fields, lang)),
+    })
 }
 
 pub fn choose_country() -> Msg {
@@ -226,6 +239,22 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn the_line_under_a_step_counts_the_fields_to_correct() {
+        assert_eq!(
+            fields_marked_red(3).text(Language::Es),
+            "Corrija los 3 datos marcados en rojo para continuar."
+        );
+        assert_eq!(
+            fields_marked_red(1).text(Language::En),
+            "Correct the item marked in red to continue."
+        );
+        assert_eq!(
+            registration_incomplete(2).text(Language::En),
+            "Correct the 2 items marked in red to create your account."
+        );
+    }
 
     #[test]
     fn a_refused_sign_in_says_why_and_an_unknown_refusal_is_told_as_unreachable() {

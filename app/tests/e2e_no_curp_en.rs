@@ -121,7 +121,7 @@ fn a_foreign_national_registers_then_books_without_curp_in_english_keeping_input
         type_into(ui, "Date of birth", "14/02/1985");
         press(ui, "Enter information");
         type_into(ui, "Full name of the attorney-in-fact", "John Smith");
-        press(ui, "Information completed");
+        press(ui, "Save information");
         press(ui, "Next");
         until(ui, "step 3", |_| h.page() == Page::Applicant).await;
 

@@ -121,7 +121,9 @@ pub fn render_into(g: &Confirmation<'_>, ticket: Option<&TicketView>, v: &Visit,
         set_reference,
         s(slip.as_ref().map(|p| p.reference.grouped()).unwrap_or_default())
     );
-    let shown = confirmed(v, lang).or_else(|| slip.as_ref().map(requested)).unwrap_or_default();
+    let shown = confirmed(v, lang)
+        .or_else(|| slip.as_ref().map(requested))
+        .unwrap_or_default();
     crate::put!(g, get_code, set_code, s(shown.code));
     crate::put!(g, get_office, set_office, s(shown.office));
     crate::put!(g, get_address, set_address, s(shown.address));

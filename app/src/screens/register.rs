@@ -165,8 +165,8 @@ pub fn check(st: &mut RegisterState, v: &Visit) -> Option<Registration> {
             Some(r)
         }
         Err(errors) => {
+            st.error = Some(words::registration_incomplete(errors.len()));
             st.errors = errors;
-            st.error = Some(words::registration_incomplete());
             None
         }
     }

@@ -91,6 +91,13 @@ impl DocumentKind {
         DocumentKind::ProofOfIdentity,
     ];
 
+    /// A photo identification: the one kind a colour scan helps (the face and the security
+    /// print are checked against the visitor); every other document is read in grey, smaller
+    /// under the 1,000,000-byte limit.
+    pub fn is_photo_id(self) -> bool {
+        matches!(self, DocumentKind::ProofOfIdentity | DocumentKind::OtherParentIdentity)
+    }
+
     pub fn label(self, lang: Language) -> &'static str {
         match self {
             DocumentKind::ProofOfNationality => lang.pick("Prueba de nacionalidad", "Proof of nationality"),
@@ -412,6 +419,14 @@ mod tests {
                 DocumentKind::ForeignBirthCertificate,
             ]
         );
+    }
+
+    #[test]
+    fn only_photo_identification_is_offered_in_colour() {
+        assert!(DocumentKind::ProofOfIdentity.is_photo_id());
+        assert!(DocumentKind::OtherParentIdentity.is_photo_id());
+        assert!(!DocumentKind::ProofOfAddress.is_photo_id());
+        assert!(!DocumentKind::ProofOfNationality.is_photo_id());
     }
 
     #[test]

@@ -214,12 +214,14 @@ fn rows(st: &State, v: &Visit, lang: Language) -> Vec<DocumentRow> {
                 })),
                 color: st.color.contains(&kind),
                 pages: model(thumbnails),
+                photo_id: kind.is_photo_id(),
+                // Pages, not bytes: a visitor checks that every page is there; the size limit
+                // speaks for itself when a scan goes over it.
                 summary: s(doc.map_or(String::new(), |d| {
-                    let kb = d.bytes.div_ceil(1000);
                     let pages = crate::words::pages(usize::from(d.pages), lang);
                     match lang {
-                        Language::Es => format!("Listo: {pages}, {kb} KB"),
-                        Language::En => format!("Done: {pages}, {kb} KB"),
+                        Language::Es => format!("Listo: {pages}"),
+                        Language::En => format!("Done: {pages}"),
                     }
                 })),
             }
@@ -239,6 +241,18 @@ pub fn render_into(g: &Documents<'_>, st: &State, v: &Visit, lang: Language) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn colour_is_offered_for_the_photo_identification_only() {
+        let rows = rows(&State::default(), &Visit::default(), Language::En);
+        let offered: Vec<&str> = rows.iter().filter(|r| r.photo_id).map(|r| r.label.as_str()).collect();
+        assert_eq!(
+            offered,
+            ["Proof of identity"],
+            "{:?}",
+            rows.iter().map(|r| &r.label).collect::<Vec<_>>()
+        );
+    }
 
     #[test]
     fn a_scan_that_lost_the_scanner_says_why_and_attaches_nothing() {

@@ -39,7 +39,9 @@ impl DocumentsScreen {
             let kind = parse_kind(&s.ctx.visit.borrow(), &id);
             if let Some(kind) = kind {
                 let mut st = s.state.borrow_mut();
-                if on {
+                // Colour is offered for photo identification only (the page shows it for
+                // nothing else); a stray callback for another kind changes nothing.
+                if on && kind.is_photo_id() {
                     st.color.insert(kind);
                 } else {
                     st.color.remove(&kind);
@@ -92,7 +94,7 @@ impl DocumentsScreen {
                 pages: 0,
                 cancel: cancel.clone(),
             });
-            (st.color.contains(&kind), earlier, cancel)
+            (st.color.contains(&kind) && kind.is_photo_id(), earlier, cancel)
         };
         self.render();
         // Each page as it arrives: "Scanning... N page(s) received".

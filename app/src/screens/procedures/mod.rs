@@ -188,13 +188,15 @@ impl ProceduresScreen {
         g.on_info_edited(on2(&screen, |s, key: SharedString, value: SharedString| {
             s.change(|st, _| edit_info(st, &key, &value));
         }));
-        g.on_info_done(on(&screen, |s| {
-            s.change(|st, v| {
-                let today = v.office_today(chrono::Utc::now());
-                info_done(st, v, today);
-            });
-        }));
         g.on_next(on(&screen, |s| {
+            // A procedure's form open: the primary button saves it.
+            if s.state.borrow().info_open.is_some() {
+                s.change(|st, v| {
+                    let today = v.office_today(chrono::Utc::now());
+                    info_done(st, v, today);
+                });
+                return;
+            }
             let stopped = s.ctx.next_step().err();
             let mut st = s.state.borrow_mut();
             let (fields, msg) = stopped.map_or((Vec::new(), None), |st| (st.fields, Some(st.msg)));
@@ -204,6 +206,15 @@ impl ProceduresScreen {
             s.render();
         }));
         g.on_back(on(&screen, |s| {
+            // A procedure's form open: back to the list (what was saved stays), not to step 1.
+            if s.state.borrow().info_open.is_some() {
+                let mut st = s.state.borrow_mut();
+                st.info_open = None;
+                st.info_errors.clear();
+                drop(st);
+                s.render();
+                return;
+            }
             s.ctx.back_step();
             let mut st = s.state.borrow_mut();
             st.frame.errors = None;
