@@ -136,7 +136,7 @@ fn a_visitor_books_a_passport_appointment_in_spanish_with_their_curp() {
         press(ui, "Capturar información");
         press(ui, "Tipo de trámite: Renovación");
         press(ui, "Vigencia (años): 6 años");
-        press(ui, "Información completa");
+        press(ui, "Guardar información");
         press(ui, "Siguiente");
         until(ui, "step 3", |_| h.page() == Page::Applicant).await;
 

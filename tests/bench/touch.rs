@@ -326,7 +326,7 @@ fn main() {
     b.press("Capturar información");
     b.press("Tipo de trámite: Renovación");
     b.press("Vigencia (años): 6 años");
-    b.press("Información completa");
+    b.press("Guardar información");
     b.press("Siguiente");
     b.until("step 3", |ui| ui.global::<Kiosk>().get_page() == Page::Applicant);
     // 3 Applicant: the marital status, back and forth.

@@ -157,7 +157,7 @@ impl Explain for StepError {
                 .pick("Elija al menos un trámite.", "Choose at least one procedure.")
                 .to_owned(),
             StepError::ProcedureIncomplete(p) => match lang {
-                Language::Es => format!("Falta «Ingresar información» de {}.", p.label(lang)),
+                Language::Es => format!("Falta «Capturar información» de {}.", p.label(lang)),
                 Language::En => format!("\"Enter information\" is still missing for {}.", p.label(lang)),
             },
             StepError::Field(e) => e.explain(lang),

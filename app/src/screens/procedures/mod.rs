@@ -149,6 +149,8 @@ pub fn info_done(st: &mut State, v: &mut Visit, today: NaiveDate) {
         Ok(Ok(())) => {
             st.info_open = None;
             st.info_errors.clear();
+            // The line under the step said this information was missing: it no longer is.
+            st.frame.errors = None;
         }
         Ok(Err(errors)) => st.info_errors = errors,
         Err(e) => st.frame.errors = Some(Msg::explain(e)),
