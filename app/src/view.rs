@@ -1,5 +1,5 @@
 //! Building what a page shows: Slint strings, models and choices, a form's field with its
-//! hint and error, and a form's rows replaced in place (so the field being typed in keeps its
+//! hint and error, the failed attempt its first error belongs to, and a form's rows replaced in place (so the field being typed in keeps its
 //! focus and cursor). Shared by every screen; it knows no screen.
 
 use std::rc::Rc;
@@ -39,6 +39,32 @@ pub fn field(key: &str, label: &str, value: &str, kind: FieldKind) -> FormField 
         error: SharedString::new(),
         kind,
         choices: choices(Vec::new()),
+        reveal: 0,
+    }
+}
+
+/// The failed attempts of a form (a Next that left errors), numbered for the whole run so each
+/// is new to the page: the list scrolls to the first field with an error once an attempt
+/// (scroll_list.slint's `Reveal`), not again while the visitor types or scrolls.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Attempt(i32);
+
+impl Attempt {
+    /// A new failed attempt.
+    pub fn failed() -> Attempt {
+        static LAST: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0);
+        Attempt(
+            LAST.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+                .saturating_add(1),
+        )
+    }
+
+    /// The rows, the first one with an error marked with this attempt.
+    pub fn mark(self, mut rows: Vec<FormField>) -> Vec<FormField> {
+        if let Some(first) = rows.iter_mut().find(|r| !r.error.is_empty()) {
+            first.reveal = self.0;
+        }
+        rows
     }
 }
 

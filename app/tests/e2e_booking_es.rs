@@ -192,6 +192,8 @@ fn a_visitor_books_a_passport_appointment_in_spanish_with_their_curp() {
             .find(|f| f.key == "postal_code")
             .unwrap();
         assert!(!postal.error.is_empty(), "the ZIP code's error is shown next to it");
+        slint::platform::update_timers_and_animations();
+        common::assert_in_view(ui, "Código postal", "the field with the first error, after Siguiente");
         type_into(ui, "Código postal", "90057");
         press(ui, "Siguiente");
         until(ui, "step 4", |_| h.page() == Page::Documents).await;

@@ -14,7 +14,7 @@ use slint::{ComponentHandle, SharedString};
 
 use super::{Ctx, Screen, on, on2};
 use crate::ui::{Applicant, FieldKind, FormField};
-use crate::view::{Frame, Rows, choice, choices, field, with_error};
+use crate::view::{Attempt, Frame, Rows, choice, choices, field, with_error};
 use crate::visit::Visit;
 use crate::words::Msg;
 
@@ -24,6 +24,8 @@ pub struct State {
     pub frame: Frame,
     /// The errors of the last Next, shown next to their fields.
     pub errors: Vec<FieldError>,
+    /// The Next that left them: the page scrolls to the first.
+    pub attempt: Attempt,
 }
 
 pub fn rows(v: &Visit, errors: &[FieldError], lang: Language) -> Vec<FormField> {
@@ -123,7 +125,7 @@ pub fn edited(st: &mut State, v: &mut Visit, key: &str, value: &str) {
 /// Shows step 3 in `lang`.
 pub fn render_into(g: &Applicant<'_>, rows: &Rows, st: &State, v: &Visit, lang: Language) {
     crate::render_frame!(g, Step::Applicant, st.frame, lang);
-    rows.set(self::rows(v, &st.errors, lang));
+    rows.set(st.attempt.mark(self::rows(v, &st.errors, lang)));
 }
 
 /// Step 3.
@@ -152,6 +154,11 @@ impl ApplicantScreen {
             let stopped = s.ctx.next_step().err();
             let mut st = s.state.borrow_mut();
             let (fields, msg) = stopped.map_or((Vec::new(), None), |st| (st.fields, Some(st.msg)));
+            st.attempt = if fields.is_empty() {
+                Attempt::default()
+            } else {
+                Attempt::failed()
+            };
             st.errors = fields;
             st.frame.errors = msg;
             drop(st);

@@ -23,6 +23,8 @@ use crate::words::{self, Msg};
 pub struct RegisterState {
     pub draft: RegistrationDraft,
     pub errors: Vec<FieldError>,
+    /// The Send that left them: the page scrolls to the first.
+    pub attempt: crate::view::Attempt,
     pub error: Option<Msg>,
     /// The address the activation message went to, once sent.
     pub sent_to: Option<String>,
@@ -167,6 +169,7 @@ pub fn check(st: &mut RegisterState, v: &Visit) -> Option<Registration> {
         Err(errors) => {
             st.error = Some(words::registration_incomplete(errors.len()));
             st.errors = errors;
+            st.attempt = crate::view::Attempt::failed();
             None
         }
     }
@@ -269,7 +272,7 @@ impl RegisterScreen {
 
 /// Shows `st` on the registration page in `lang`.
 pub fn render_into(g: &Register<'_>, rows: &Rows, st: &RegisterState, v: &Visit, lang: Language) {
-    rows.set(self::rows(st, v, lang));
+    rows.set(st.attempt.mark(self::rows(st, v, lang)));
     crate::put!(g, get_error, set_error, s(words::text(st.error.as_ref(), lang)));
     crate::put!(g, get_busy, set_busy, st.busy);
     crate::put!(g, get_sent, set_sent, st.sent_to.is_some());

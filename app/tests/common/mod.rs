@@ -50,7 +50,7 @@ impl Harness {
         let ui = AppWindow::new().unwrap();
         let shell = shell::wire(&ui, demo.services(runtime.handle().clone(), device.clone()).unwrap());
         let (w, h) = size();
-        let scale_factor = kiosk_core::display::scale_factor(w, h, None);
+        let scale_factor = kiosk_core::display::Panel::of_size(w, h).scale_factor(None);
         ui.window()
             .dispatch_event(WindowEvent::ScaleFactorChanged { scale_factor });
         ui.window().set_size(slint::PhysicalSize::new(w, h));
@@ -189,6 +189,22 @@ pub fn type_into(ui: &AppWindow, label: &str, text: &str) {
     let element = find_role(ui, label, |r| r == Some(AccessibleRole::TextInput))
         .unwrap_or_else(|| panic!("no field labelled {label:?} on screen"));
     element.set_accessible_value(text);
+}
+
+/// Fails unless the field labelled `label` is wholly inside the window, where a visitor sees
+/// it without scrolling (`why`: what the scenario expects there).
+pub fn assert_in_view(ui: &AppWindow, label: &str, why: &str) {
+    let window = ui.window().size().to_logical(ui.window().scale_factor());
+    let field = find_here(ui, label, |r| r == Some(AccessibleRole::TextInput))
+        .unwrap_or_else(|| panic!("{why}: {label:?} is not on screen; on screen: {:?}", labels(ui)));
+    let (at, size) = (field.absolute_position(), field.size());
+    assert!(
+        at.y >= 0.0 && at.y + size.height <= window.height,
+        "{why}: {label:?} is at y {} to {}, the window is {} high",
+        at.y,
+        at.y + size.height,
+        window.height
+    );
 }
 
 /// Lets the event loop run for `d` (timers, answers from the runtime).

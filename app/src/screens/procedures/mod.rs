@@ -34,10 +34,14 @@ pub struct State {
     pub no_curp: bool,
     pub no_curp_draft: NoCurpDraft,
     pub identity_errors: Vec<FieldError>,
+    /// The Next that left them: the page scrolls to the first.
+    pub identity_attempt: crate::view::Attempt,
     /// The procedure whose information form is open.
     pub info_open: Option<Procedure>,
     pub info_draft: InfoDraft,
     pub info_errors: Vec<FieldError>,
+    /// The Save that left them.
+    pub info_attempt: crate::view::Attempt,
 }
 
 /// The server's CURP record, checked like anything else the server sends.
@@ -152,7 +156,10 @@ pub fn info_done(st: &mut State, v: &mut Visit, today: NaiveDate) {
             // The line under the step said this information was missing: it no longer is.
             st.frame.errors = None;
         }
-        Ok(Err(errors)) => st.info_errors = errors,
+        Ok(Err(errors)) => {
+            st.info_errors = errors;
+            st.info_attempt = crate::view::Attempt::failed();
+        }
         Err(e) => st.frame.errors = Some(Msg::explain(e)),
     }
 }
@@ -202,6 +209,11 @@ impl ProceduresScreen {
             let stopped = s.ctx.next_step().err();
             let mut st = s.state.borrow_mut();
             let (fields, msg) = stopped.map_or((Vec::new(), None), |st| (st.fields, Some(st.msg)));
+            st.identity_attempt = if fields.is_empty() {
+                crate::view::Attempt::default()
+            } else {
+                crate::view::Attempt::failed()
+            };
             st.identity_errors = fields;
             st.frame.errors = msg;
             drop(st);

@@ -73,7 +73,9 @@ pub fn render_into(g: &Procedures<'_>, forms: &Forms, st: &State, v: &Visit, lan
         s(words::text(st.curp_error.as_ref(), lang))
     );
     crate::put!(g, get_no_curp, set_no_curp, st.no_curp);
-    forms.identity.set(forms::identity_rows(st, v, lang));
+    forms
+        .identity
+        .set(st.identity_attempt.mark(forms::identity_rows(st, v, lang)));
     crate::fill!(g, get_procedures, set_procedures, procedure_cards(v, lang, today));
     crate::put!(
         g,
@@ -87,5 +89,5 @@ pub fn render_into(g: &Procedures<'_>, forms: &Forms, st: &State, v: &Visit, lan
         set_info_title,
         s(st.info_open.map_or("", |p| p.label(lang)))
     );
-    forms.info.set(forms::info_rows(st, lang));
+    forms.info.set(st.info_attempt.mark(forms::info_rows(st, lang)));
 }
