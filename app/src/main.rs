@@ -62,11 +62,13 @@ fn kiosk() -> anyhow::Result<()> {
     if args.bench_first_frame || args.demo {
         return demo_mode(&args, started);
     }
+    // The picture turned for the panel before any thread starts (the runtime's are next).
+    let display = shell::display::prepare(&args.config);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?;
-    run_device(&runtime, args.config, started)
+    run_device(&runtime, args.config, display, started)
 }
 
 /// A build without the `demo` feature (the Pi's image) carries no simulator.
@@ -147,6 +149,7 @@ fn demo_mode(args: &Args, started: std::time::Instant) -> anyhow::Result<()> {
 fn run_device(
     runtime: &tokio::runtime::Runtime,
     named: Vec<PathBuf>,
+    display: kiosk_config::Display,
     started: std::time::Instant,
 ) -> anyhow::Result<()> {
     use citas_kiosk::startup::{self, Patience};
@@ -220,7 +223,7 @@ fn run_device(
         }
         stop.cancelled().await;
     });
-    run_ui(&ui, &shutdown)
+    run_ui(&ui, &shutdown, display)
 }
 
 /// The demo's window, with the background sync running until it closes.
@@ -238,7 +241,7 @@ fn run_window(
     };
     let ui = AppWindow::new()?;
     let _shell = shell::wire(&ui, services);
-    run_ui(&ui, &shutdown)
+    run_ui(&ui, &shutdown, kiosk_config::Display::default())
 }
 
 /// The background sync (in a runtime's context). Each heartbeat says how often the call-staff
@@ -264,16 +267,20 @@ fn spawn_sync(
 }
 
 /// Runs the window until it closes, then stops the sync.
-fn run_ui(ui: &AppWindow, shutdown: &tokio_util::sync::CancellationToken) -> anyhow::Result<()> {
+fn run_ui(
+    ui: &AppWindow,
+    shutdown: &tokio_util::sync::CancellationToken,
+    display: kiosk_config::Display,
+) -> anyhow::Result<()> {
     // systemd (Type=notify): ready once the first frame is drawn; the watchdog fed from the UI
     // loop, so a frozen screen gets the kiosk restarted. Nothing happens off systemd.
     slint::Timer::single_shot(std::time::Duration::ZERO, kiosk_device::systemd::ready);
     // Once shown, the panel's size is known: the UI is scaled for it (a totem's 1080x1920 at
-    // 1.5, so its layout is the portrait one, larger).
+    // 1.5, so its layout is the portrait one, larger; a dense panel of known size larger too).
     let weak = ui.as_weak();
     slint::Timer::single_shot(std::time::Duration::ZERO, move || {
         if let Some(ui) = weak.upgrade() {
-            citas_kiosk::shell::display::fit(&ui);
+            citas_kiosk::shell::display::fit(&ui, &display);
         }
     });
     let watchdog = slint::Timer::default();

@@ -335,6 +335,8 @@ fn the_json_schema_of_kiosk_toml_names_every_field_and_accepts_the_example_and_a
             psk: "correct horse battery".into(),
         }),
         ntp: vec!["ntp.sre.example".into()],
+        rotation: Some(90),
+        diagonal_inches: Some(7.0),
     }
     .render(Path::new("kiosk.toml"))
     .unwrap()

@@ -116,13 +116,19 @@ impl HeadlessWindow {
     }
 
     /// Makes the window `w` x `h` physical pixels at the scale the kiosk would use on such a
-    /// panel (`kiosk_core::display::scale_factor`).
+    /// panel of unknown physical size.
     pub fn resize(&self, (w, h): (u32, u32)) {
-        let scale_factor = kiosk_core::display::scale_factor(w, h, None);
+        self.resize_panel(kiosk_core::display::Panel::of_size(w, h));
+    }
+
+    /// Makes the window the panel's size at the scale the kiosk uses on it
+    /// ([`kiosk_core::display::Panel::scale_factor`]).
+    pub fn resize_panel(&self, panel: kiosk_core::display::Panel) {
+        let scale_factor = panel.scale_factor(None);
         self.ui
             .window()
             .dispatch_event(slint::platform::WindowEvent::ScaleFactorChanged { scale_factor });
-        self.ui.window().set_size(PhysicalSize::new(w, h));
+        self.ui.window().set_size(PhysicalSize::new(panel.width, panel.height));
     }
 
     /// Puts the window in the state of `screen` in `lang`.

@@ -26,9 +26,11 @@ use serde::Deserialize;
 use toml::Spanned;
 
 mod boot;
+mod display;
 mod enrolment;
 mod files;
 pub use boot::{BOOT_FILE, BOOT_MOUNT, device_boot_file, not_adopted};
+pub use display::{Display, display_of};
 pub use enrolment::{ForgetError, forget_enrolment_token};
 pub use files::replace_file;
 
@@ -52,6 +54,7 @@ pub struct Config {
     pub printer: PrinterUri,
     pub paper: Paper,
     pub network: Network,
+    pub display: Display,
 }
 
 impl fmt::Debug for Config {
@@ -68,6 +71,7 @@ impl fmt::Debug for Config {
             .field("printer", &self.printer)
             .field("paper", &self.paper)
             .field("network", &self.network)
+            .field("display", &self.display)
             .finish()
     }
 }
@@ -143,6 +147,7 @@ struct Raw {
     scanner: Option<RawScanner>,
     printer: Option<RawPrinter>,
     network: Option<RawNetwork>,
+    display: Option<display::RawDisplay>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -457,6 +462,7 @@ fn check(layers: &[Layer]) -> Result<Config, Vec<Problem>> {
         (Some(wifi), Some(ntp)) => Some(Network { wifi, ntp }),
         _ => None,
     };
+    let display = display::check_display(&mut c);
     match (
         server,
         enrolment_token,
@@ -468,6 +474,7 @@ fn check(layers: &[Layer]) -> Result<Config, Vec<Problem>> {
         printer,
         paper,
         network,
+        display,
     ) {
         (
             Some(server),
@@ -480,6 +487,7 @@ fn check(layers: &[Layer]) -> Result<Config, Vec<Problem>> {
             Some(printer),
             Some(paper),
             Some(network),
+            Some(display),
         ) if c.problems.is_empty() => Ok(Config {
             server,
             enrolment_token,
@@ -491,6 +499,7 @@ fn check(layers: &[Layer]) -> Result<Config, Vec<Problem>> {
             printer,
             paper,
             network,
+            display,
         }),
         _ => Err(c.problems),
     }
@@ -513,7 +522,7 @@ fn is_host(h: &str) -> bool {
 
 /// What a technician provisions for one kiosk: the file `kioskctl provision` writes on the
 /// boot partition and `kioskctl adopt` moves to [`PROVISIONED`] at first boot.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq)]
 pub struct Provisioning {
     pub kiosk_id: String,
     pub office: String,
@@ -521,6 +530,10 @@ pub struct Provisioning {
     pub enrolment_token: String,
     pub wifi: Option<Wifi>,
     pub ntp: Vec<String>,
+    /// `[display] rotation` (degrees clockwise), for a panel mounted on its side.
+    pub rotation: Option<u16>,
+    /// `[display] diagonal_inches`.
+    pub diagonal_inches: Option<f32>,
 }
 
 impl fmt::Debug for Provisioning {
@@ -531,6 +544,8 @@ impl fmt::Debug for Provisioning {
             .field("server", &self.server)
             .field("wifi", &self.wifi)
             .field("ntp", &self.ntp)
+            .field("rotation", &self.rotation)
+            .field("diagonal_inches", &self.diagonal_inches)
             .finish_non_exhaustive() // never the token
     }
 }
@@ -559,6 +574,15 @@ impl Provisioning {
             let servers: Vec<String> = self.ntp.iter().map(|h| q(h)).collect();
             let _ = writeln!(text, "ntp = [{}]", servers.join(", "));
         }
+        if self.rotation.is_some() || self.diagonal_inches.is_some() {
+            text.push_str("\n[display]\n");
+        }
+        if let Some(degrees) = self.rotation {
+            let _ = writeln!(text, "rotation = {degrees}");
+        }
+        if let Some(inches) = self.diagonal_inches {
+            let _ = writeln!(text, "diagonal_inches = {}", toml::Value::Float(f64::from(inches)));
+        }
         let config = Config::parse(&text, path)?;
         Ok((text, config))
     }
@@ -573,29 +597,8 @@ impl Config {
     /// Layers, each overriding the ones before it field by field. A layer that does not exist
     /// is skipped (a kiosk not provisioned yet has only the image's); none at all is an error.
     pub fn load_layers(paths: &[&Path]) -> Result<Config, ConfigError> {
-        let mut texts = Vec::new();
-        let mut problems = Vec::new();
-        for path in paths {
-            match std::fs::read_to_string(path) {
-                Ok(text) => texts.push((path.to_path_buf(), text)),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => problems.push(Problem {
-                    path: path.to_path_buf(),
-                    line: None,
-                    key: String::new(),
-                    problem: format!("cannot be read: {e}"),
-                }),
-            }
-        }
-        if texts.is_empty() && problems.is_empty() {
-            problems.push(Problem {
-                path: paths.last().map(|p| p.to_path_buf()).unwrap_or_default(),
-                line: None,
-                key: String::new(),
-                problem: "no configuration file exists".into(),
-            });
-        }
-        Config::parse_layers(texts, problems)
+        let layers = read_layers(paths).map_err(|problems| ConfigError { problems })?;
+        check(&layers).map_err(|problems| ConfigError { problems })
     }
 
     /// The files named (`--config`, later ones overriding earlier ones), or, when none is
@@ -619,19 +622,49 @@ impl Config {
         Config::parse_layers(vec![(path.to_owned(), text.to_owned())], Vec::new())
     }
 
-    fn parse_layers(texts: Vec<(PathBuf, String)>, mut problems: Vec<Problem>) -> Result<Config, ConfigError> {
-        let mut layers = Vec::new();
-        for (path, text) in texts {
-            match parse_layer(&path, text) {
-                Ok(layer) => layers.push(layer),
-                Err(p) => problems.push(p),
-            }
-        }
-        if !problems.is_empty() {
-            return Err(ConfigError { problems });
-        }
+    fn parse_layers(texts: Vec<(PathBuf, String)>, problems: Vec<Problem>) -> Result<Config, ConfigError> {
+        let layers = parse_texts(texts, problems).map_err(|problems| ConfigError { problems })?;
         check(&layers).map_err(|problems| ConfigError { problems })
     }
+}
+
+/// Reads and parses the layers that exist (a kiosk not provisioned yet has only the image's);
+/// none at all is a problem.
+fn read_layers(paths: &[&Path]) -> Result<Vec<Layer>, Vec<Problem>> {
+    let mut texts = Vec::new();
+    let mut problems = Vec::new();
+    for path in paths {
+        match std::fs::read_to_string(path) {
+            Ok(text) => texts.push((path.to_path_buf(), text)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => problems.push(Problem {
+                path: path.to_path_buf(),
+                line: None,
+                key: String::new(),
+                problem: format!("cannot be read: {e}"),
+            }),
+        }
+    }
+    if texts.is_empty() && problems.is_empty() {
+        problems.push(Problem {
+            path: paths.last().map(|p| p.to_path_buf()).unwrap_or_default(),
+            line: None,
+            key: String::new(),
+            problem: "no configuration file exists".into(),
+        });
+    }
+    parse_texts(texts, problems)
+}
+
+fn parse_texts(texts: Vec<(PathBuf, String)>, mut problems: Vec<Problem>) -> Result<Vec<Layer>, Vec<Problem>> {
+    let mut layers = Vec::new();
+    for (path, text) in texts {
+        match parse_layer(&path, text) {
+            Ok(layer) => layers.push(layer),
+            Err(p) => problems.push(p),
+        }
+    }
+    if problems.is_empty() { Ok(layers) } else { Err(problems) }
 }
 
 #[cfg(test)]
@@ -762,8 +795,12 @@ offices = ["LAX", "SAN"]
                 psk: "correct horse battery".into(),
             }),
             ntp: vec!["ntp.sre.example".into()],
+            rotation: Some(270),
+            diagonal_inches: Some(7.0),
         };
         let (text, c) = p.render(Path::new("boot/kiosk.toml")).unwrap();
+        assert_eq!(c.display.rotation, kiosk_core::display::Rotation::Clockwise270);
+        assert_eq!(c.display.diagonal_inches, Some(7.0));
         assert_eq!(c.kiosk_id, "LAX-LOBBY-1");
         assert_eq!(c.offices, ["LAX"]);
         assert_eq!(c.enrolment_token.as_deref(), Some("K7Q2-\"quoted\""));

@@ -46,6 +46,13 @@ pub(crate) struct ProvisionArgs {
     /// An NTP server; repeatable.
     #[arg(long = "ntp", value_name = "HOST")]
     ntp: Vec<String>,
+    /// How the panel is mounted: the picture turned clockwise by 0, 90, 180 or 270 degrees
+    /// (Touch Display 2 hung landscape: 90 or 270).
+    #[arg(long, value_name = "DEGREES")]
+    rotation: Option<u16>,
+    /// The panel's diagonal in inches (a dense panel is drawn larger: Touch Display 2 is 7).
+    #[arg(long, value_name = "INCHES")]
+    diagonal_inches: Option<f32>,
 }
 
 /// A FAT boot partition to write into.
@@ -156,6 +163,8 @@ pub(crate) fn provision(args: ProvisionArgs) -> anyhow::Result<ExitCode> {
         enrolment_token: token,
         wifi: args.wifi_ssid.zip(args.wifi_psk).map(|(ssid, psk)| Wifi { ssid, psk }),
         ntp: args.ntp,
+        rotation: args.rotation,
+        diagonal_inches: args.diagonal_inches,
     };
     let (text, _) = match provisioning.render(Path::new(BOOT_FILE)) {
         Ok(r) => r,

@@ -5,7 +5,8 @@
 //! board everywhere else); systemd's notify protocol ([`systemd`]: `READY=1` once the first
 //! screen is drawn, `WATCHDOG=1` from the UI loop); and whether the kernel's clock is
 //! synchronised ([`clock`]), without which no appointment time is shown; the display's
-//! [`backlight`], dimmed while nobody is in front of the kiosk; and which [`system`] runs (the
+//! [`backlight`], dimmed while nobody is in front of the kiosk; the picture's [`rotation`] for
+//! a panel mounted on its side; and which [`system`] runs (the
 //! image's version and the RAUC slot booted).
 //!
 //! What it is not for: deciding what the LED or a button press means (the app does).
@@ -13,5 +14,6 @@
 pub mod backlight;
 pub mod clock;
 pub mod gpio;
+pub mod rotation;
 pub mod system;
 pub mod systemd;
