@@ -276,6 +276,14 @@ fn a_visitor_books_a_passport_appointment_in_spanish_with_their_curp() {
                 .collect::<Vec<_>>()
         };
         let lines = review(ui);
+        // What Confirm confirms is in view beside it, without scrolling, on every display.
+        slint::platform::update_timers_and_animations();
+        common::assert_button_in_view(ui, "Cambiar: Fecha y hora", "the review's date and time");
+        common::assert_button_in_view(ui, "Confirmar cita", "the review's Confirm");
+        assert!(
+            lines.first().is_some_and(|l| l.starts_with("Fecha y hora: ")),
+            "the time comes first: {lines:?}"
+        );
         assert!(
             lines
                 .iter()

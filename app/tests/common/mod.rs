@@ -194,8 +194,17 @@ pub fn type_into(ui: &AppWindow, label: &str, text: &str) {
 /// Fails unless the field labelled `label` is wholly inside the window, where a visitor sees
 /// it without scrolling (`why`: what the scenario expects there).
 pub fn assert_in_view(ui: &AppWindow, label: &str, why: &str) {
+    in_view(ui, label, why, |r| r == Some(AccessibleRole::TextInput));
+}
+
+/// Fails unless something a finger can press labelled `label` is wholly inside the window.
+pub fn assert_button_in_view(ui: &AppWindow, label: &str, why: &str) {
+    in_view(ui, label, why, |r| !matches!(r, Some(AccessibleRole::Text) | None));
+}
+
+fn in_view(ui: &AppWindow, label: &str, why: &str, wanted: impl Fn(Option<AccessibleRole>) -> bool) {
     let window = ui.window().size().to_logical(ui.window().scale_factor());
-    let field = find_here(ui, label, |r| r == Some(AccessibleRole::TextInput))
+    let field = find_here(ui, label, wanted)
         .unwrap_or_else(|| panic!("{why}: {label:?} is not on screen; on screen: {:?}", labels(ui)));
     let (at, size) = (field.absolute_position(), field.size());
     assert!(

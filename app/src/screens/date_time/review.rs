@@ -1,6 +1,6 @@
-//! Step 5's review: before Confirm, everything the booking will carry on one screen (the office,
-//! the procedures, the applicant's name, the documents attached, the date and time in the
-//! office's zone) and, beside each line a visitor may still change, the step that changes it.
+//! Step 5's review: before Confirm, everything the booking will carry on one screen (the date
+//! and time in the office's zone first, then the office, the procedures, the applicant's name,
+//! the documents attached) and, beside each line a visitor may still change, the step that changes it.
 
 use kiosk_core::Language;
 use kiosk_core::session::Step;
@@ -24,6 +24,14 @@ fn line(label: &str, value: String, step: Option<Step>) -> ReviewLine {
 pub fn lines(v: &Visit, lang: Language) -> Vec<ReviewLine> {
     let s = &v.session;
     let mut out = Vec::new();
+    // What Confirm confirms comes first: on the smallest screen it is in view beside the button.
+    if let (Some(slot), Some(office)) = (s.slot(), s.office()) {
+        out.push(line(
+            lang.pick("Fecha y hora", "Date and time"),
+            AppointmentTime::new(slot.start, office.tz).label(lang),
+            Some(Step::DateTime),
+        ));
+    }
     if let Some(office) = s.office() {
         let fixed = lang.pick("(no se puede cambiar)", "(cannot be changed)");
         out.push(line(
@@ -51,13 +59,6 @@ pub fn lines(v: &Visit, lang: Language) -> Vec<ReviewLine> {
             lang.pick("Documentos", "Documents"),
             documents.join(" · "),
             Some(Step::Documents),
-        ));
-    }
-    if let (Some(slot), Some(office)) = (s.slot(), s.office()) {
-        out.push(line(
-            lang.pick("Fecha y hora", "Date and time"),
-            AppointmentTime::new(slot.start, office.tz).label(lang),
-            Some(Step::DateTime),
         ));
     }
     out
