@@ -139,11 +139,7 @@ impl PendingSlip {
             warning: lang.pick("CITA NO CONFIRMADA", "NOT CONFIRMED"),
             office: self.office.name.clone(),
             address: self.office.address.clone(),
-            phone: self
-                .office
-                .phone
-                .as_ref()
-                .map(|p| format!("{} {p}", lang.pick("Tel.", "Phone"))),
+            phone: self.office.phone_line(lang),
             requested: lang.pick("Horario solicitado (NO confirmado):", "Time asked for (NOT confirmed):"),
             date: crate::ticket::capitalised(&when.date_label(lang)),
             time: when.time_label(lang),

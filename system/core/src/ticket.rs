@@ -39,6 +39,11 @@ pub struct TicketOffice {
 }
 
 impl TicketOffice {
+    /// The office's telephone as a printout's line ("Tel. +1 213-351-6800"), when it has one.
+    pub fn phone_line(&self, lang: Language) -> Option<String> {
+        self.phone.as_ref().map(|p| format!("{} {p}", lang.pick("Tel.", "Phone")))
+    }
+
     /// The office from its catalogue entry's parts: street on one line, "city, state ZIP" on the
     /// next (empty parts left out).
     pub fn from_parts(
@@ -135,11 +140,7 @@ impl Ticket {
             title: lang.pick("COMPROBANTE DE CITA", "APPOINTMENT CONFIRMATION"),
             office: self.office.name.clone(),
             address: self.office.address.clone(),
-            phone: self
-                .office
-                .phone
-                .as_ref()
-                .map(|p| format!("{} {p}", lang.pick("Tel.", "Phone"))),
+            phone: self.office.phone_line(lang),
             date: capitalised(&when.date_label(lang)),
             time: when.time_label(lang),
             duration: match lang {
