@@ -41,7 +41,9 @@ pub struct TicketOffice {
 impl TicketOffice {
     /// The office's telephone as a printout's line ("Tel. +1 213-351-6800"), when it has one.
     pub fn phone_line(&self, lang: Language) -> Option<String> {
-        self.phone.as_ref().map(|p| format!("{} {p}", lang.pick("Tel.", "Phone")))
+        self.phone
+            .as_ref()
+            .map(|p| format!("{} {p}", lang.pick("Tel.", "Phone")))
     }
 
     /// The office from its catalogue entry's parts: street on one line, "city, state ZIP" on the
