@@ -23,12 +23,24 @@ pub fn prepare(named: &[std::path::PathBuf]) -> Display {
         tracing::warn!(problems = %e, "the display's settings are not usable: drawn upright, scaled by its pixels");
         Display::default()
     });
-    match kiosk_device::rotation::set_picture_rotation(display.rotation.degrees()) {
-        Ok(applied) => tracing::info!(rotation = %applied, "the picture's rotation"),
-        Err(e) => tracing::error!(error = %e, "the picture is not turned"),
-    }
+    // The touches follow the rotation in effect: a technician's SLINT_KMS_ROTATION, or none
+    // when the picture could not be turned.
+    let in_effect = match kiosk_device::rotation::set_picture_rotation(display.rotation.degrees()) {
+        Ok(applied) => {
+            tracing::info!(rotation = %applied, "the picture's rotation");
+            applied
+                .degrees()
+                .and_then(|d| kiosk_core::display::Rotation::from_degrees(d.into()))
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "the picture is not turned");
+            None
+        }
+    };
     #[cfg(feature = "pi")]
-    select_backend(display.rotation);
+    select_backend(in_effect.unwrap_or_default());
+    #[cfg(not(feature = "pi"))]
+    let _ = in_effect;
     display
 }
 

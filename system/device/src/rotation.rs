@@ -61,6 +61,17 @@ fn threads_in(status: &str) -> Option<usize> {
         .and_then(|n| n.trim().parse().ok())
 }
 
+impl Applied {
+    /// The degrees the backend will turn the picture by (what a technician's variable says,
+    /// when it is a number).
+    pub fn degrees(&self) -> Option<u16> {
+        match self {
+            Applied::Set(d) => Some(*d),
+            Applied::Kept(v) => v.trim().parse().ok(),
+        }
+    }
+}
+
 impl fmt::Display for Applied {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -73,6 +84,13 @@ impl fmt::Display for Applied {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_degrees_in_effect_are_the_environments_when_it_set_them() {
+        assert_eq!(Applied::Set(90).degrees(), Some(90));
+        assert_eq!(Applied::Kept(" 180".into()).degrees(), Some(180));
+        assert_eq!(Applied::Kept("left".into()).degrees(), None);
+    }
 
     #[test]
     fn reads_the_thread_count_of_a_process() {
