@@ -28,8 +28,14 @@ fn deb() -> PathBuf {
     )
 }
 
-fn dpkg_deb(args: &[&str], deb: &Path) -> String {
-    let out = Command::new("dpkg-deb").args(args).arg(deb).output().unwrap();
+/// Runs `dpkg-deb ARGS... DEB [DEST]`, failing the test with its message; its standard output.
+fn dpkg_deb(args: &[&str], deb: &Path, dest: Option<&Path>) -> String {
+    let out = Command::new("dpkg-deb")
+        .args(args)
+        .arg(deb)
+        .args(dest)
+        .output()
+        .unwrap();
     assert!(
         out.status.success(),
         "dpkg-deb {args:?}: {}",
@@ -41,17 +47,7 @@ fn dpkg_deb(args: &[&str], deb: &Path) -> String {
 /// The package unpacked into a temporary directory.
 fn unpacked(deb: &Path) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let out = Command::new("dpkg-deb")
-        .arg("-x")
-        .arg(deb)
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "dpkg-deb -x: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    dpkg_deb(&["-x"], deb, Some(dir.path()));
     dir
 }
 
@@ -72,7 +68,7 @@ fn packaged_as(name: &str) -> Option<&'static str> {
 #[test]
 fn the_package_is_the_pis_kiosk_for_arm64_at_the_workspaces_version() {
     let deb = deb();
-    let control = dpkg_deb(&["-f"], &deb);
+    let control = dpkg_deb(&["-f"], &deb, None);
     assert!(control.contains("Package: citas-kiosk\n"), "{control}");
     assert!(control.contains("Architecture: arm64\n"), "{control}");
     assert!(
@@ -157,16 +153,6 @@ fn the_packages_kiosk_user_is_in_the_groups_the_recipe_gives_it() {
 /// The package's control files (postinst and the rest) in a temporary directory's DEBIAN/.
 fn unpacked_control(deb: &Path) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let out = Command::new("dpkg-deb")
-        .arg("-e")
-        .arg(deb)
-        .arg(dir.path().join("DEBIAN"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "dpkg-deb -e: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    dpkg_deb(&["-e"], deb, Some(&dir.path().join("DEBIAN")));
     dir
 }
