@@ -150,7 +150,11 @@ fn the_wks_and_raucs_slots_follow_the_one_partition_layout() {
         assert!(script.contains(&format!("BOOT_{slot}_LEFT")), "{slot}");
     }
     assert!(
-        script.contains(&format!("root={disk}${{slot_part}}")),
+        script.contains(&format!("setenv citas_root \"{disk}\"")),
+        "the Pi's card is Linux's {disk}"
+    );
+    assert!(
+        script.contains("root=${citas_root}${slot_part}"),
         "root= from the chosen slot"
     );
     assert!(script.contains("rauc.slot=${rauc_slot}"), "RAUC learns the booted slot");
