@@ -266,6 +266,29 @@ fn spawn_sync(
     services.engine.clone().spawn(schedule, health, shutdown)
 }
 
+/// Tells systemd the kiosk is ready once its first frame is drawn. A renderer that reports its
+/// frames (femtovg on the Pi) says when; Slint's software renderer reports none, so then the
+/// word goes out on the event loop's second turn: linuxkms draws and presents after a turn's
+/// timers, so the first turn's frame is on the display by then.
+fn notify_ready_after_first_frame(ui: &AppWindow) {
+    let sent = std::rc::Rc::new(std::cell::Cell::new(false));
+    let once = sent.clone();
+    let reported = ui.window().set_rendering_notifier(move |state, _| {
+        if matches!(state, slint::RenderingState::AfterRendering) && !once.replace(true) {
+            kiosk_device::systemd::ready();
+        }
+    });
+    if reported.is_err() {
+        slint::Timer::single_shot(std::time::Duration::ZERO, move || {
+            slint::Timer::single_shot(std::time::Duration::ZERO, move || {
+                if !sent.replace(true) {
+                    kiosk_device::systemd::ready();
+                }
+            });
+        });
+    }
+}
+
 /// Runs the window until it closes, then stops the sync.
 fn run_ui(
     ui: &AppWindow,
@@ -274,7 +297,7 @@ fn run_ui(
 ) -> anyhow::Result<()> {
     // systemd (Type=notify): ready once the first frame is drawn; the watchdog fed from the UI
     // loop, so a frozen screen gets the kiosk restarted. Nothing happens off systemd.
-    slint::Timer::single_shot(std::time::Duration::ZERO, kiosk_device::systemd::ready);
+    notify_ready_after_first_frame(ui);
     // Once shown, the panel's size is known: the UI is scaled for it (a totem's 1080x1920 at
     // 1.5, so its layout is the portrait one, larger; a dense panel of known size larger too).
     let weak = ui.as_weak();
