@@ -7,6 +7,7 @@
 
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom, Write};
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -201,6 +202,11 @@ pub(crate) struct AdoptArgs {
     /// The kiosk's data directory (the adopted kiosk.toml goes here).
     #[arg(long, default_value = kiosk_config::DEFAULT_DATA_DIR)]
     data: PathBuf,
+    /// Where the system's network settings go (Wi-Fi, time servers), beside the kiosk's own
+    /// directory: the services that read them (systemd-timesyncd runs as its own user) cannot
+    /// enter /data/kiosk, which is the kiosk's alone.
+    #[arg(long, default_value = "/data/network")]
+    network: PathBuf,
 }
 
 /// Overwrites a file's bytes with zeros on its disk, then removes it: the token does not stay in
@@ -260,7 +266,9 @@ pub(crate) fn adopt(args: &AdoptArgs) -> anyhow::Result<ExitCode> {
     let target = args.data.join("kiosk.toml");
     write_private(&target, &text)?;
     println!("adopted {} as {}", source.display(), target.display());
-    let network = args.data.join("network");
+    let network = &args.network;
+    std::fs::create_dir_all(network)?;
+    std::fs::set_permissions(network, std::fs::Permissions::from_mode(0o755))?;
     let wpa = network.join("wpa_supplicant-wlan0.conf");
     match &config.network.wifi {
         Some(w) => {
@@ -276,12 +284,14 @@ pub(crate) fn adopt(args: &AdoptArgs) -> anyhow::Result<ExitCode> {
             std::fs::remove_file(&ntp)?;
         }
     } else {
-        write_private(
+        // Readable by all: systemd-timesyncd reads it as systemd-timesync, and it holds no secret.
+        kiosk_config::replace_file(
             &ntp,
             &format!(
                 "# Written by kioskctl adopt from the provisioning file.\n[Time]\nNTP={}\n",
                 config.network.ntp.join(" ")
             ),
+            0o644,
         )?;
         println!("NTP {}: {}", config.network.ntp.join(" "), ntp.display());
     }

@@ -167,12 +167,15 @@ fn first_boot_adopts_the_provisioning_writes_wifi_and_ntp_and_wipes_the_token_fr
     assert!(kioskctl(&args).status.success());
     let provisioned = std::fs::read_to_string(boot.join("citas-kiosk.toml")).unwrap();
 
+    let network = dir.path().join("network");
     let out = kioskctl(&[
         "adopt",
         "--boot",
         boot.to_str().unwrap(),
         "--data",
         data.to_str().unwrap(),
+        "--network",
+        network.to_str().unwrap(),
     ]);
     assert!(out.status.success(), "{}", text(&out));
     assert!(
@@ -182,12 +185,25 @@ fn first_boot_adopts_the_provisioning_writes_wifi_and_ntp_and_wipes_the_token_fr
     let adopted = data.join("kiosk.toml");
     assert_eq!(std::fs::read_to_string(&adopted).unwrap(), provisioned);
     assert_eq!(std::fs::metadata(&adopted).unwrap().permissions().mode() & 0o777, 0o600);
-    let wpa = std::fs::read_to_string(data.join("network/wpa_supplicant-wlan0.conf")).unwrap();
+    let wpa_file = network.join("wpa_supplicant-wlan0.conf");
+    assert_eq!(
+        std::fs::metadata(&wpa_file).unwrap().permissions().mode() & 0o777,
+        0o600,
+        "the Wi-Fi key is root's"
+    );
+    let wpa = std::fs::read_to_string(&wpa_file).unwrap();
     assert!(
         wpa.contains("\tssid=436f6e73756c61646f2d4b696f73636f\n") && wpa.contains("\tpsk=\"correct horse battery\"\n"),
         "{wpa}"
     );
-    let ntp = std::fs::read_to_string(data.join("network/timesyncd.conf")).unwrap();
+    // systemd-timesyncd reads its servers as its own user: the file and its directory are open.
+    let ntp_file = network.join("timesyncd.conf");
+    assert_eq!(
+        std::fs::metadata(&ntp_file).unwrap().permissions().mode() & 0o777,
+        0o644
+    );
+    assert_eq!(std::fs::metadata(&network).unwrap().permissions().mode() & 0o777, 0o755);
+    let ntp = std::fs::read_to_string(&ntp_file).unwrap();
     assert!(ntp.contains("[Time]\nNTP=ntp.sre.example\n"), "{ntp}");
     // What the kiosk then reads is what was provisioned.
     let config = kiosk_config::Config::load(&adopted).unwrap();
@@ -200,6 +216,8 @@ fn first_boot_adopts_the_provisioning_writes_wifi_and_ntp_and_wipes_the_token_fr
         boot.to_str().unwrap(),
         "--data",
         data.to_str().unwrap(),
+        "--network",
+        network.to_str().unwrap(),
     ]);
     assert!(out.status.success() && text(&out).contains("nothing to adopt"));
 
@@ -211,6 +229,8 @@ fn first_boot_adopts_the_provisioning_writes_wifi_and_ntp_and_wipes_the_token_fr
         boot.to_str().unwrap(),
         "--data",
         data.to_str().unwrap(),
+        "--network",
+        network.to_str().unwrap(),
     ]);
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out).contains("kiosk.id: 1 to 64 letters"), "{}", text(&out));

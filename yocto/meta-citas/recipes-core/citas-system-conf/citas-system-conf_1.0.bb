@@ -28,8 +28,8 @@ do_install() {
     install -m 0644 ${UNPACKDIR}/citas-firewall.service ${D}${systemd_system_unitdir}/
     # What provisioning wrote (kioskctl adopt) is where the read-only root looks for it.
     install -d ${D}${sysconfdir}/systemd/timesyncd.conf.d ${D}${sysconfdir}/wpa_supplicant
-    ln -sf /data/kiosk/network/timesyncd.conf ${D}${sysconfdir}/systemd/timesyncd.conf.d/50-citas.conf
-    ln -sf /data/kiosk/network/wpa_supplicant-wlan0.conf ${D}${sysconfdir}/wpa_supplicant/wpa_supplicant-wlan0.conf
+    ln -sf /data/network/timesyncd.conf ${D}${sysconfdir}/systemd/timesyncd.conf.d/50-citas.conf
+    ln -sf /data/network/wpa_supplicant-wlan0.conf ${D}${sysconfdir}/wpa_supplicant/wpa_supplicant-wlan0.conf
     # time-sync.target means the clock is right (for units that need it; the kiosk itself
     # starts at once and shows no appointment time until then).
     install -d ${D}${sysconfdir}/systemd/system/sysinit.target.wants
