@@ -37,12 +37,6 @@ fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-fn required(var: &str, how: &str) -> PathBuf {
-    let p = std::env::var_os(var).map_or_else(|| panic!("{var} is not set: {how}"), PathBuf::from);
-    assert!(p.exists(), "{var}={} does not exist: {how}", p.display());
-    p
-}
-
 fn evidence() -> PathBuf {
     let d = repo().join("target/appliance");
     std::fs::create_dir_all(&d).unwrap();
@@ -59,7 +53,7 @@ struct Board {
 
 impl Board {
     fn new(dir: &Path) -> Board {
-        let template = required(
+        let template = kiosk_tests::required_path(
             "KIOSK_APPLIANCE_CARD",
             "run scripts/test, or images/qemu/build and set KIOSK_APPLIANCE_CARD to the card it prints",
         );
@@ -188,10 +182,21 @@ fn settled(qmp: &mut Qmp, dir: &Path) -> Frame {
     last
 }
 
-/// The software renderer's picture of `screen` from `--screenshots` at the board's size.
+/// The file `--screenshots` wrote for `screen` in `dir` (`NN-screen.png`), if it did.
+fn screenshot_file(dir: &Path, screen: &str) -> Option<PathBuf> {
+    let suffix = format!("-{screen}.png");
+    std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| p.file_name().is_some_and(|n| n.to_string_lossy().ends_with(&suffix)))
+}
+
+/// The software renderer's picture of `screen` from `--screenshots` at the board's size (every
+/// screen is drawn once, on the first call).
 fn reference(screen: &str) -> Frame {
     let dir = evidence().join("reference");
-    if !dir.join(format!("{screen}.png")).exists() {
+    if screenshot_file(&dir, screen).is_none() {
         let out = Command::new(env!("CARGO_BIN_EXE_citas-kiosk"))
             .args(["--demo", "--screenshots"])
             .arg(&dir)
@@ -204,13 +209,8 @@ fn reference(screen: &str) -> Frame {
             String::from_utf8_lossy(&out.stderr)
         );
     }
-    let name = std::fs::read_dir(&dir)
-        .unwrap()
-        .filter_map(Result::ok)
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .find(|n| n.ends_with(&format!("-{screen}.png")))
-        .unwrap_or_else(|| panic!("--screenshots made no {screen} screen"));
-    Frame::from_png(&dir.join(name)).unwrap()
+    let file = screenshot_file(&dir, screen).unwrap_or_else(|| panic!("--screenshots made no {screen} screen"));
+    Frame::from_png(&file).unwrap()
 }
 
 fn start_ntp(dir: &Path) -> Child {
@@ -237,7 +237,7 @@ fn start_ntp(dir: &Path) -> Child {
 }
 
 fn kioskctl() -> Command {
-    let pi = required("KIOSK_PI_BUILD_DIR", "run scripts/build-aarch64");
+    let pi = kiosk_tests::required_path("KIOSK_PI_BUILD_DIR", "run scripts/build-aarch64");
     let mut c = Command::new("qemu-aarch64-static");
     c.env("QEMU_LD_PREFIX", "/").arg(pi.join("kioskctl"));
     c

@@ -25,6 +25,17 @@ use kiosk_sync::engine::RetryPolicy;
 use kiosk_sync::{CentralClient, SharedStore, SyncEngine, Timeouts};
 use serde_json::{Value, json};
 
+/// The path a test's peer or artefact is found at, from the environment variable `var` that
+/// scripts/test sets; fails the test, saying `how` to make it, when unset or missing.
+pub fn required_path(var: &str, how: &str) -> std::path::PathBuf {
+    let path = std::env::var_os(var).map_or_else(
+        || panic!("{var} is not set: {how} (scripts/test does)"),
+        std::path::PathBuf::from,
+    );
+    assert!(path.exists(), "{var}={} does not exist: {how}", path.display());
+    path
+}
+
 /// A small valid PDF: a scanned document stand-in.
 pub const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n";
 

@@ -14,15 +14,8 @@ fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_owned()
 }
 
-fn required(var: &str, how: &str) -> PathBuf {
-    let path =
-        std::env::var_os(var).map_or_else(|| panic!("{var} is not set: {how} (scripts/test does)"), PathBuf::from);
-    assert!(path.exists(), "{var}={} does not exist: {how}", path.display());
-    path
-}
-
 fn deb() -> PathBuf {
-    required(
+    kiosk_tests::required_path(
         "KIOSK_DEB",
         "run scripts/build-aarch64, then images/deb/build, and set KIOSK_DEB to the .deb it prints",
     )
@@ -85,7 +78,7 @@ fn the_package_is_the_pis_kiosk_for_arm64_at_the_workspaces_version() {
     ] {
         assert!(control.contains(lib), "Depends lacks {lib}: {control}");
     }
-    let pi = required("KIOSK_PI_BUILD_DIR", "run scripts/build-aarch64");
+    let pi = kiosk_tests::required_path("KIOSK_PI_BUILD_DIR", "run scripts/build-aarch64");
     let dir = unpacked(&deb);
     for bin in ["citas-kiosk", "kioskctl"] {
         let packaged = std::fs::read(dir.path().join("usr/bin").join(bin)).unwrap();

@@ -46,15 +46,21 @@ fn the_firewall_unit_loads_the_installed_ruleset_before_the_network_and_is_enabl
 /// in a network namespace of its own (a user namespace gives it the capability it needs, so
 /// this runs without root and can never touch this machine's own ruleset).
 fn nft_check(path: &Path) -> std::process::Output {
+    nft_check_in(path, "")
+}
+
+/// The same on a system whose /etc/protocols is empty (Debian's netbase absent, as on a
+/// minimal root): nft then cannot resolve a protocol by name.
+fn nft_check_without_protocols(path: &Path) -> std::process::Output {
+    nft_check_in(path, "mount --bind /dev/null /etc/protocols && ")
+}
+
+/// Runs `nft --check` on `path` in a user, network and mount namespace of its own, after
+/// `prelude` (shell, run as that namespace's root).
+fn nft_check_in(path: &Path, prelude: &str) -> std::process::Output {
     Command::new("unshare")
-        .args([
-            "--user",
-            "--map-root-user",
-            "--net",
-            "/usr/sbin/nft",
-            "--check",
-            "--file",
-        ])
+        .args(["--user", "--map-root-user", "--net", "--mount", "sh", "-c"])
+        .arg(format!("{prelude}exec /usr/sbin/nft --check --file \"$0\""))
         .arg(path)
         .output()
         .unwrap_or_else(|e| panic!("cannot run unshare ({e}): it comes with Debian's util-linux"))
@@ -83,17 +89,6 @@ fn nft_accepts_the_kiosks_ruleset() {
     assert!(text.contains("policy dorp"), "the ruleset has no drop policy to break");
     std::fs::write(&broken, text).unwrap();
     assert!(!nft_check(&broken).status.success(), "nft --check accepts anything");
-}
-
-/// `nft --check` as [`nft_check`], on a system whose /etc/protocols is empty (Debian's netbase
-/// absent, as on a minimal root): nft then cannot resolve a protocol by name.
-fn nft_check_without_protocols(path: &Path) -> std::process::Output {
-    Command::new("unshare")
-        .args(["--user", "--map-root-user", "--net", "--mount", "sh", "-c"])
-        .arg("mount --bind /dev/null /etc/protocols && exec /usr/sbin/nft --check --file \"$0\"")
-        .arg(path)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run unshare ({e}): it comes with Debian's util-linux"))
 }
 
 #[test]
