@@ -115,11 +115,12 @@ ID_LIKE=debian
 OS
 # Debian's kernel carries drivers for every arm64 machine; the board has virtio devices only.
 # What it cannot have goes (about two thirds of the modules: a smaller card, a faster build).
+# drivers/md stays: RAUC mounts a verity bundle through dm-verity.
 kver=$(basename "$kernel" | sed 's/^vmlinuz-//')
 mods=$out/usr/lib/modules/$kver/kernel
 rm -rf "$mods/sound" "$mods/drivers/media" "$mods/drivers/net/wireless" "$mods/drivers/net/ethernet" \
     "$mods/drivers/infiniband" "$mods/drivers/staging" "$mods/drivers/iio" "$mods/drivers/scsi" \
-    "$mods/drivers/target" "$mods/drivers/md" "$mods/drivers/isdn" "$mods/drivers/bluetooth" \
+    "$mods/drivers/target" "$mods/drivers/isdn" "$mods/drivers/bluetooth" \
     "$mods/net/bluetooth" "$mods/net/wireless" "$mods/net/mac80211"
 find "$mods/drivers/gpu/drm" -mindepth 1 -maxdepth 1 -type d \
     ! -name virtio ! -name display ! -name ttm ! -name scheduler -exec rm -rf {} +

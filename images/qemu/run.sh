@@ -14,6 +14,8 @@
 #                     a network namespace of its own with nothing but loopback (the test does:
 #                     `unshare --net`), so the guest reaches the simulators and nothing else;
 #                     run.sh refuses to start where the host has any other interface up.
+#   virtio-blk 2      with --stick FILE: a technician's USB stick (Linux's /dev/vdb), read-only,
+#                     holding FILE's filesystem (the test's stick carries update bundles)
 #   virtconsole       /dev/hvc0: the test image's command channel (images/qemu/test-overlay);
 #                     the production image has no such device and nothing listening on it
 #   ttyAMA0           the serial console, written to STATE_DIR/console.log
@@ -24,7 +26,8 @@
 # (kiosk.toml's server.url http://10.0.2.2:PORT/, scanner escl+http://10.0.2.2:PORT/eSCL,
 # printer tcp://10.0.2.2:PORT, NTP 10.0.2.2).
 #
-# Options: --size WxH (the display; 800x480, the Pi's 7" panel, by default), --foreground
+# Options: --size WxH (the display; 800x480, the Pi's 7" panel, by default), --stick FILE (see
+# above), --foreground
 # (wait for QEMU to end; by default QEMU is started in the background, its pid written to
 # STATE_DIR/qemu.pid).
 # The first run of a STATE_DIR writes its U-Boot flashes; later runs keep the environment the
@@ -33,7 +36,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 
 usage() {
-    echo "usage: $0 CARD.img STATE_DIR [--size WxH] [--foreground]" >&2
+    echo "usage: $0 CARD.img STATE_DIR [--size WxH] [--stick FILE] [--foreground]" >&2
     exit 2
 }
 [ $# -ge 2 ] || usage
@@ -41,10 +44,11 @@ card=$(realpath "$1")
 state=$2
 shift 2
 size=800x480
-foreground=""
+foreground="" stick=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --size) size=$2; shift 2 ;;
+        --stick) stick=$(realpath "$2"); shift 2 ;;
         --foreground) foreground=1; shift ;;
         *) usage ;;
     esac
@@ -103,6 +107,10 @@ args=(
     -display none
     -monitor none
 )
+if [ -n "$stick" ]; then
+    [ -f "$stick" ] || { echo "$0: --stick $stick is not a file" >&2; exit 1; }
+    args+=(-drive "if=none,format=raw,id=stick,readonly=on,file=$stick" -device virtio-blk-pci,drive=stick)
+fi
 if [ -n "$foreground" ]; then
     exec qemu-system-aarch64 "${args[@]}"
 fi

@@ -3,10 +3,12 @@
 //! This library is the harness the scenarios in `tests/` share: a central simulator on
 //! loopback, enrolled engines with their own stores, and requests that pass the server's
 //! rules. The `kiosk-confirm` binary is a minimal kiosk process the crash test kills.
-//! [`qemu`] drives an emulated machine (the appliance test).
+//! [`qemu`] drives an emulated machine and [`board`] holds the emulated appliance (the
+//! appliance test).
 
 #![allow(clippy::missing_panics_doc)] // a harness: a failed setup is a failed test
 
+pub mod board;
 pub mod qemu;
 
 use std::collections::BTreeMap;
