@@ -50,7 +50,7 @@ fi
 packages=(
     systemd systemd-sysv udev systemd-timesyncd dbus kmod
     libinput10 libgbm1 libegl1 libegl-mesa0 libgles2 libxkbcommon0 fontconfig fonts-dejavu-core
-    rauc libubootenv-tool nftables e2fsprogs netbase
+    rauc rauc-service libubootenv-tool nftables e2fsprogs netbase
     linux-image-arm64 initramfs-tools
 )
 # The checks the appliance test runs inside: ss (iproute2). Production has no shell channel.

@@ -181,19 +181,20 @@ pub fn next_boot(ch: &mut Channel, previous: &str, within: Duration) -> std::io:
     }
 }
 
-/// Waits until the display shows a screen of `size` that is mostly not black (the console
-/// before the kiosk is), then until it stops changing; returns it and when it first appeared.
+/// Waits until the display shows a screen of `size` mostly in the kiosk's `background` colour
+/// (what U-Boot, the kernel and QEMU's "Display output is not active" show before it is black
+/// with text), then until it stops changing; returns it and when it first appeared.
 pub fn first_frame(
     qmp: &mut Qmp,
     dir: &Path,
     since: Instant,
     within: Duration,
-    size: (u32, u32),
+    (size, background): ((u32, u32), [u8; 3]),
 ) -> std::io::Result<(Frame, Duration)> {
     let deadline = since + within;
     let appeared = loop {
         let f = qmp.screendump(dir)?;
-        if (f.width, f.height) == size && f.share_not([0, 0, 0]) > 0.5 {
+        if (f.width, f.height) == size && f.share_of(background, 8) > 0.4 {
             break since.elapsed();
         }
         if Instant::now() > deadline {

@@ -217,10 +217,23 @@ impl Frame {
         share(differing, self.width, self.height)
     }
 
-    /// The share of pixels that are not `rgb` (an all-black screen is 0 for `[0, 0, 0]`).
-    pub fn share_not(&self, rgb: [u8; 3]) -> f64 {
-        let other = self.rgb.chunks_exact(3).filter(|p| *p != rgb).count();
-        share(other, self.width, self.height)
+    /// The share of pixels within `tolerance` of `rgb` in every channel.
+    pub fn share_of(&self, rgb: [u8; 3], tolerance: u8) -> f64 {
+        let near = self
+            .rgb
+            .chunks_exact(3)
+            .filter(|p| p.iter().zip(rgb).all(|(a, b)| a.abs_diff(b) <= tolerance))
+            .count();
+        share(near, self.width, self.height)
+    }
+
+    /// The colour most of the picture has (a screen's background).
+    pub fn dominant(&self) -> [u8; 3] {
+        let mut counts = std::collections::HashMap::<[u8; 3], usize>::new();
+        for p in self.rgb.chunks_exact(3) {
+            *counts.entry([p[0], p[1], p[2]]).or_default() += 1;
+        }
+        counts.into_iter().max_by_key(|(_, n)| *n).map_or([0, 0, 0], |(c, _)| c)
     }
 
     /// Writes the frame as a PNG (for a failing test's evidence).

@@ -103,20 +103,35 @@ pub(super) fn screens(services: &crate::services::Services) -> anyhow::Result<Ve
     Ok(screens)
 }
 
-/// The start-up screen at each stage, with the detail a technician would read: a provisioned
-/// file with a mistake (checked by kiosk-config), an unreachable server, a refused token, a
-/// database that cannot be opened.
+/// The image's own kiosk.toml, as a new card has it (and nothing provisioned).
+const SHIPPED: &str = include_str!("../../../yocto/meta-citas/recipes-citas/citas-kiosk/files/kiosk.toml");
+
+/// The start-up screen at each stage, with the detail a technician would read: a new card (the
+/// image's kiosk.toml alone: what the emulated appliance shows, app/tests/appliance.rs), a
+/// provisioned file with a mistake (both checked by kiosk-config), an unreachable server, a
+/// refused token, a database that cannot be opened.
 fn startup_screens() -> Vec<Screen> {
     use crate::startup::Stage;
-    let broken =
-        "[server]\nurl = \"https://citas.sre.example/api/\"\n[kiosk]\nid = \"LAX LOBBY 1\"\noffices = [\"LAX\"]\n";
-    let problems = match kiosk_config::Config::parse(broken, Path::new(kiosk_config::PROVISIONED)) {
+    let problems_of = |text: &str, path: &str| match kiosk_config::Config::parse(text, Path::new(path)) {
         Ok(_) => Vec::new(),
         Err(e) => e.problems.iter().map(ToString::to_string).collect(),
     };
+    let broken =
+        "[server]\nurl = \"https://citas.sre.example/api/\"\n[kiosk]\nid = \"LAX LOBBY 1\"\noffices = [\"LAX\"]\n";
     let retry_in = Duration::from_secs(16);
     let stages = [
-        ("startup-not-set-up", Stage::NotSetUp { problems }),
+        (
+            "startup-not-set-up",
+            Stage::NotSetUp {
+                problems: problems_of(SHIPPED, kiosk_config::BASE),
+            },
+        ),
+        (
+            "startup-provisioning-mistake",
+            Stage::NotSetUp {
+                problems: problems_of(broken, kiosk_config::PROVISIONED),
+            },
+        ),
         (
             "startup-connecting",
             Stage::Connecting {

@@ -7,10 +7,14 @@ inherit core-image
 
 IMAGE_FEATURES += "read-only-rootfs"
 # No SSH, no getty, no package manager in production (kas/dev.yml adds SSH for development).
+# rauc-service by name, not only as rauc's recommendation: `rauc status mark-good` asks the
+# service over D-Bus, and without it every boot fails citas-mark-good (the emulated appliance
+# showed it, its slot losing a try each boot).
 IMAGE_INSTALL = "packagegroup-core-boot \
                  citas-kiosk \
                  citas-system-conf \
                  rauc \
+                 rauc-service \
                  kernel-image \
                  u-boot-fw-utils \
                  nftables \
