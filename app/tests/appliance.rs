@@ -425,9 +425,39 @@ fn the_appliance_boots_enrols_rolls_back_a_broken_update_and_keeps_a_good_one() 
         "provisioned card: first frame {:.1} s after QEMU started\n",
         appeared.as_secs_f64()
     );
-    // The first frame may be the start-up screen while it enrols: wait for the welcome screen.
-    expect_screen(&mut qmp, dir.path(), "welcome-es", "02-welcome", Duration::from_mins(3));
     let mut ch = b.channel(BOOT).unwrap();
+    // Its clock is set from the provisioned time server (the test's, on loopback).
+    let deadline = Instant::now() + Duration::from_mins(3);
+    while guest(&mut ch, "timedatectl show -p NTPSynchronized --value").trim() != "yes" {
+        assert!(
+            Instant::now() < deadline,
+            "the clock is not synchronised from the provisioned NTP server in 180 s:\n{}",
+            guest(
+                &mut ch,
+                "timedatectl timesync-status; journalctl -b -u systemd-timesyncd --no-pager | tail -n 20"
+            )
+        );
+        std::thread::sleep(Duration::from_secs(2));
+    }
+    // The first frame may be the start-up screen while it enrols: wait for the welcome screen.
+    let (now, diff) = board::wait_for_screen(
+        &mut qmp,
+        dir.path(),
+        &reference("welcome-es"),
+        (TOLERANCE, MAX_DIFFERING),
+        Duration::from_mins(3),
+    )
+    .unwrap();
+    now.save_png(&ev.join("02-welcome.png")).unwrap();
+    assert!(
+        diff <= MAX_DIFFERING,
+        "the provisioned card's screen is not --screenshots' welcome ({:.2}% differ; target/appliance/02-welcome.png):\n{}",
+        diff * 100.0,
+        guest(
+            &mut ch,
+            "timedatectl; journalctl -b -u citas-kiosk --no-pager | tail -n 30"
+        )
+    );
     timings += &inside_the_appliance(&mut ch, &ev);
 
     // A finger on "Reservar una cita" (where --screenshots draws it at 800x480) opens sign-in.
@@ -445,19 +475,6 @@ fn the_appliance_boots_enrols_rolls_back_a_broken_update_and_keeps_a_good_one() 
             .is_some_and(|s| s.starts_with("Citas SRE kiosk")),
         "{beat}"
     );
-    // Its clock is set from the provisioned time server (the test's, on loopback).
-    let deadline = Instant::now() + Duration::from_mins(2);
-    while guest(&mut ch, "timedatectl show -p NTPSynchronized --value").trim() != "yes" {
-        assert!(
-            Instant::now() < deadline,
-            "the clock is not synchronised from the provisioned NTP server in 120 s:\n{}",
-            guest(
-                &mut ch,
-                "timedatectl timesync-status; journalctl -b -u systemd-timesyncd --no-pager | tail -n 20"
-            )
-        );
-        std::thread::sleep(Duration::from_secs(2));
-    }
     // The token is spent and gone.
     let left = ch
         .run(&format!("grep -r -l -F '{token}' /boot /data"), Duration::from_mins(1))

@@ -1,8 +1,14 @@
 //! Is the clock right? The kernel knows: `adjtimex(2)` says whether NTP has synchronised it.
 //! A kiosk whose clock is wrong would show and book wrong times, so the app shows none until
-//! it is.
+//! it is. Under the kiosk's own unit (`ProtectClock=yes`) the kernel refuses even adjtimex's
+//! read-only query; there systemd-timesyncd's flag file answers.
 
 use std::fmt;
+use std::path::Path;
+
+/// The file systemd-timesyncd touches once it has synchronised the clock (what
+/// systemd-time-wait-sync waits for); /run starts empty at every boot.
+pub const TIMESYNC_FLAG: &str = "/run/systemd/timesync/synchronized";
 
 /// Where the kiosk learns whether its clock is synchronised.
 pub trait ClockSync: Send + Sync + fmt::Debug {
@@ -15,7 +21,7 @@ pub struct KernelClock;
 
 impl ClockSync for KernelClock {
     fn synchronised(&self) -> bool {
-        match kernel_clock_synchronised() {
+        match synchronised_by(kernel_clock_synchronised(), Path::new(TIMESYNC_FLAG)) {
             Ok(s) => s,
             Err(e) => {
                 tracing::warn!(error = %e, "cannot read the kernel clock's state; taking it as not synchronised");
@@ -50,6 +56,15 @@ pub fn synchronised_from(state: i32, status: i32) -> bool {
     state != libc::TIME_ERROR && status & libc::STA_UNSYNC == 0
 }
 
+/// The kernel's answer, or where a seccomp filter denies the query (systemd's `ProtectClock=`
+/// answers EPERM), whether timesyncd's `flag` file is there.
+pub fn synchronised_by(kernel: std::io::Result<bool>, flag: &Path) -> std::io::Result<bool> {
+    match kernel {
+        Err(e) if e.raw_os_error() == Some(libc::EPERM) => Ok(flag.exists()),
+        answer => answer,
+    }
+}
+
 /// Asks the kernel, read-only, whether the clock is synchronised.
 #[allow(unsafe_code)]
 pub fn kernel_clock_synchronised() -> std::io::Result<bool> {
@@ -75,6 +90,23 @@ mod tests {
         assert!(synchronised_from(libc::TIME_OK, 0));
         assert!(!synchronised_from(libc::TIME_ERROR, 0));
         assert!(!synchronised_from(libc::TIME_OK, libc::STA_UNSYNC));
+    }
+
+    #[test]
+    fn a_denied_query_asks_timesyncds_flag_and_the_kernels_answer_wins_otherwise() {
+        let dir = tempfile::tempdir().unwrap();
+        let flag = dir.path().join("synchronized");
+        let denied = || Err(std::io::Error::from_raw_os_error(libc::EPERM));
+        assert!(!synchronised_by(denied(), &flag).unwrap());
+        std::fs::write(&flag, b"").unwrap();
+        assert!(synchronised_by(denied(), &flag).unwrap());
+        // A kernel that answers is believed, flag or not.
+        assert!(!synchronised_by(Ok(false), &flag).unwrap());
+        std::fs::remove_file(&flag).unwrap();
+        assert!(synchronised_by(Ok(true), &flag).unwrap());
+        // Any other failure stays one (taken as not synchronised by the caller).
+        let other = synchronised_by(Err(std::io::Error::from_raw_os_error(libc::EINVAL)), &flag);
+        assert!(other.is_err());
     }
 
     #[test]
