@@ -160,14 +160,23 @@ fn inside_the_appliance(ch: &mut Channel, ev: &Path) -> String {
     );
     assert!(gettys.trim().is_empty(), "a getty runs on a VT: {gettys}");
 
-    // Nothing listens on the network.
-    let listening = guest(ch, "ss -H -l -t -u -n");
-    assert!(listening.trim().is_empty(), "listening: {listening}");
+    // The firewall is loaded, and nothing listens on the network but what its rules let in
+    // (the DHCP clients' answers: udp 68, 546).
     let rules = guest(ch, "nft list ruleset");
     assert!(
         rules.contains("hook input") && rules.contains("policy drop"),
         "the firewall is not loaded:\n{rules}"
     );
+    let listening = guest(ch, "ss -H -l -t -u -n -p");
+    for socket in listening.lines().filter(|l| !l.trim().is_empty()) {
+        let fields: Vec<&str> = socket.split_whitespace().collect();
+        let port = fields.get(4).and_then(|a| a.rsplit(':').next()).unwrap_or_default();
+        let allowed = format!("{} dport {port} accept", fields[0]);
+        assert!(
+            rules.lines().any(|l| l.trim() == allowed),
+            "listening where the firewall lets nothing in: {socket}\n{rules}"
+        );
+    }
 
     // The root is read-only; the kiosk can write /data/kiosk and its private /tmp, nothing else.
     let root = guest(ch, "findmnt -n -o OPTIONS /");

@@ -146,6 +146,21 @@ impl Board {
 
 impl Drop for Board {
     fn drop(&mut self) {
+        // A developer's look at a failed boot: KIOSK_APPLIANCE_HOLD=MINUTES keeps the board on
+        // (and the simulators of the test, dropped after it) for that long.
+        if std::thread::panicking()
+            && let Some(minutes) = std::env::var("KIOSK_APPLIANCE_HOLD")
+                .ok()
+                .and_then(|m| m.parse::<u64>().ok())
+            && self.qemu.is_some()
+        {
+            eprintln!(
+                "KIOSK_APPLIANCE_HOLD: the board stays on for {minutes} min: {}/shell.sock, {}/qmp.sock",
+                self.state.display(),
+                self.state.display()
+            );
+            std::thread::sleep(Duration::from_mins(minutes));
+        }
         if let Some(mut c) = self.qemu.take() {
             let _ = c.kill();
             let _ = c.wait();
