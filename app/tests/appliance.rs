@@ -20,6 +20,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -208,8 +209,10 @@ fn inside_the_appliance(ch: &mut Channel, ev: &Path) -> String {
             .lines()
             .find_map(|l| l.strip_prefix(&format!("{name}=")))
             .and_then(|v| v.trim().parse::<u64>().ok())
-            .map(|us| Duration::from_micros(us).as_secs_f64())
-            .unwrap_or_else(|| panic!("no {name} in {marks}"))
+            .map_or_else(
+                || panic!("no {name} in {marks}"),
+                |us| Duration::from_micros(us).as_secs_f64(),
+            )
     };
     let (exec, ready) = (
         mark("ExecMainStartTimestampMonotonic"),
@@ -383,8 +386,9 @@ fn the_appliance_boots_enrols_rolls_back_a_broken_update_and_keeps_a_good_one() 
     let mut qmp = b.power_on().unwrap();
     let (_, appeared) = board::first_frame(&mut qmp, dir.path(), b.started(), BOOT, ((WIDTH, HEIGHT), background))
         .unwrap_or_else(|e| panic!("{e}\n{}", b.console_tail()));
-    timings += &format!(
-        "new card: first frame {:.1} s after QEMU started\n",
+    let _ = writeln!(
+        timings,
+        "new card: first frame {:.1} s after QEMU started",
         appeared.as_secs_f64()
     );
     expect_screen(
@@ -430,8 +434,9 @@ fn the_appliance_boots_enrols_rolls_back_a_broken_update_and_keeps_a_good_one() 
     let mut qmp = b.power_on().unwrap();
     let (_, appeared) = board::first_frame(&mut qmp, dir.path(), b.started(), BOOT, ((WIDTH, HEIGHT), background))
         .unwrap_or_else(|e| panic!("{e}\n{}", b.console_tail()));
-    timings += &format!(
-        "provisioned card: first frame {:.1} s after QEMU started\n",
+    let _ = writeln!(
+        timings,
+        "provisioned card: first frame {:.1} s after QEMU started",
         appeared.as_secs_f64()
     );
     let mut ch = b.channel(BOOT).unwrap();
@@ -502,7 +507,7 @@ fn the_appliance_boots_enrols_rolls_back_a_broken_update_and_keeps_a_good_one() 
     let since = last_heartbeat_at(&central, &rt);
     let booted_before = b.slots_booted().len();
     let (mut boot, said, took) = install_and_reboot(&mut ch, "update-broken.raucb");
-    timings += &format!("rauc install (broken update): {:.1} s\n", took.as_secs_f64());
+    let _ = writeln!(timings, "rauc install (broken update): {:.1} s", took.as_secs_f64());
     std::fs::write(ev.join("rauc-install-broken.txt"), &said).unwrap();
     let rolled_back = Instant::now();
     let slot = loop {
@@ -524,8 +529,9 @@ fn the_appliance_boots_enrols_rolls_back_a_broken_update_and_keeps_a_good_one() 
         ['B', 'B', 'B', 'A'],
         "the broken update's slot got its three tries, then A: the boot script booted {after:?}"
     );
-    timings += &format!(
-        "broken update: three boots of B and back on A in {:.1} s\n",
+    let _ = writeln!(
+        timings,
+        "broken update: three boots of B and back on A in {:.1} s",
         rolled_back.elapsed().as_secs_f64()
     );
     expect_screen(&mut qmp, dir.path(), "welcome-es", "04-rolled-back", BOOT);
@@ -545,14 +551,15 @@ fn the_appliance_boots_enrols_rolls_back_a_broken_update_and_keeps_a_good_one() 
     //    marked good and the kiosk reports from B with the new system and its old data.
     let since = last_heartbeat_at(&central, &rt);
     let (before, said, took) = install_and_reboot(&mut ch, "update.raucb");
-    timings += &format!("rauc install (good update): {:.1} s\n", took.as_secs_f64());
+    let _ = writeln!(timings, "rauc install (good update): {:.1} s", took.as_secs_f64());
     std::fs::write(ev.join("rauc-install-good.txt"), &said).unwrap();
     let rebooted = Instant::now();
     board::next_boot(&mut ch, &before, BOOT).unwrap_or_else(|e| panic!("{e}\n{}", b.console_tail()));
     assert_eq!(booted_slot(&mut ch), "B");
     expect_screen(&mut qmp, dir.path(), "welcome-es", "05-updated", BOOT);
-    timings += &format!(
-        "good update: welcome screen from B {:.1} s after the reboot\n",
+    let _ = writeln!(
+        timings,
+        "good update: welcome screen from B {:.1} s after the reboot",
         rebooted.elapsed().as_secs_f64()
     );
     let deadline = Instant::now() + Duration::from_mins(2);
