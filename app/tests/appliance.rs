@@ -92,15 +92,41 @@ fn reference(screen: &str) -> Frame {
 
 /// Waits for `screen` (as --screenshots draws it) on the display; keeps it as `name`.png.
 fn expect_screen(qmp: &mut Qmp, dir: &Path, screen: &str, name: &str, within: Duration) -> f64 {
+    expect_screen_or(qmp, dir, screen, name, within, String::new)
+}
+
+/// [`expect_screen`], with `diagnose`'s words (what the guest says) in the failure.
+fn expect_screen_or(
+    qmp: &mut Qmp,
+    dir: &Path,
+    screen: &str,
+    name: &str,
+    within: Duration,
+    diagnose: impl FnOnce() -> String,
+) -> f64 {
     let (now, diff) =
         board::wait_for_screen(qmp, dir, &reference(screen), (TOLERANCE, MAX_DIFFERING), within).expect("screendump");
     now.save_png(&evidence().join(format!("{name}.png"))).unwrap();
     assert!(
         diff <= MAX_DIFFERING,
-        "{name}: the display is not --screenshots' {screen} ({:.2}% of pixels differ): see target/appliance/",
-        diff * 100.0
+        "{name}: the display is not --screenshots' {screen} ({:.2}% of pixels differ): see target/appliance/\n{}",
+        diff * 100.0,
+        diagnose()
     );
     diff
+}
+
+/// Powers the board on and waits for the kiosk's first frame; notes when it came as `what`.
+fn power_on_to_first_frame(b: &mut Board, dir: &Path, background: [u8; 3], what: &str, timings: &mut String) -> Qmp {
+    let mut qmp = b.power_on().unwrap();
+    let (_, appeared) = board::first_frame(&mut qmp, dir, b.started(), BOOT, ((WIDTH, HEIGHT), background))
+        .unwrap_or_else(|e| panic!("{e}\n{}", b.console_tail()));
+    let _ = writeln!(
+        timings,
+        "{what}: first frame {:.1} s after QEMU started",
+        appeared.as_secs_f64()
+    );
+    qmp
 }
 
 fn kioskctl() -> Command {
@@ -240,11 +266,7 @@ fn heartbeat_from(
 ) -> Value {
     let deadline = Instant::now() + within;
     loop {
-        let beats = rt.block_on(central.admin(reqwest::Method::GET, "heartbeats", None));
-        let newest = beats["heartbeats"]
-            .as_array()
-            .and_then(|l| l.iter().find(|b| b["body"]["kiosk"] == KIOSK))
-            .cloned();
+        let newest = newest_heartbeat(central, rt);
         if let Some(b) = &newest
             && b["body"]["slot"] == slot
             && b["body"]["system"].as_str().is_some_and(|s| s.contains(version))
@@ -325,15 +347,20 @@ fn bundle_version(bundle: &Path, ca: &Path) -> String {
     info["version"].as_str().unwrap().to_owned()
 }
 
-/// The newest heartbeat's time from this kiosk ("" before the first).
-fn last_heartbeat_at(central: &kiosk_tests::Central, rt: &tokio::runtime::Runtime) -> String {
+/// The newest heartbeat this kiosk sent, if any.
+fn newest_heartbeat(central: &kiosk_tests::Central, rt: &tokio::runtime::Runtime) -> Option<Value> {
     let beats = rt.block_on(central.admin(reqwest::Method::GET, "heartbeats", None));
     beats["heartbeats"]
         .as_array()
         .and_then(|l| l.iter().find(|b| b["body"]["kiosk"] == KIOSK))
-        .and_then(|b| b["at"].as_str())
+        .cloned()
+}
+
+/// The newest heartbeat's time from this kiosk ("" before the first).
+fn last_heartbeat_at(central: &kiosk_tests::Central, rt: &tokio::runtime::Runtime) -> String {
+    newest_heartbeat(central, rt)
+        .and_then(|b| b["at"].as_str().map(str::to_owned))
         .unwrap_or_default()
-        .to_owned()
 }
 
 /// The slot the guest booted (`rauc.slot=` on its command line).
@@ -383,14 +410,7 @@ fn the_appliance_boots_enrols_rolls_back_a_broken_update_and_keeps_a_good_one() 
     let mut timings = String::new();
 
     // 1. A new card: the kiosk is on screen, saying it is not set up.
-    let mut qmp = b.power_on().unwrap();
-    let (_, appeared) = board::first_frame(&mut qmp, dir.path(), b.started(), BOOT, ((WIDTH, HEIGHT), background))
-        .unwrap_or_else(|e| panic!("{e}\n{}", b.console_tail()));
-    let _ = writeln!(
-        timings,
-        "new card: first frame {:.1} s after QEMU started",
-        appeared.as_secs_f64()
-    );
+    let mut qmp = power_on_to_first_frame(&mut b, dir.path(), background, "new card", &mut timings);
     expect_screen(
         &mut qmp,
         dir.path(),
@@ -431,14 +451,7 @@ fn the_appliance_boots_enrols_rolls_back_a_broken_update_and_keeps_a_good_one() 
     board::make_stick(&[&good, &broken], &stick).unwrap();
     b.plug_stick(&stick);
 
-    let mut qmp = b.power_on().unwrap();
-    let (_, appeared) = board::first_frame(&mut qmp, dir.path(), b.started(), BOOT, ((WIDTH, HEIGHT), background))
-        .unwrap_or_else(|e| panic!("{e}\n{}", b.console_tail()));
-    let _ = writeln!(
-        timings,
-        "provisioned card: first frame {:.1} s after QEMU started",
-        appeared.as_secs_f64()
-    );
+    let mut qmp = power_on_to_first_frame(&mut b, dir.path(), background, "provisioned card", &mut timings);
     let mut ch = b.channel(BOOT).unwrap();
     // Its clock is set from the provisioned time server (the test's, on loopback).
     let deadline = Instant::now() + Duration::from_mins(3);
@@ -454,23 +467,18 @@ fn the_appliance_boots_enrols_rolls_back_a_broken_update_and_keeps_a_good_one() 
         std::thread::sleep(Duration::from_secs(2));
     }
     // The first frame may be the start-up screen while it enrols: wait for the welcome screen.
-    let (now, diff) = board::wait_for_screen(
+    expect_screen_or(
         &mut qmp,
         dir.path(),
-        &reference("welcome-es"),
-        (TOLERANCE, MAX_DIFFERING),
+        "welcome-es",
+        "02-welcome",
         Duration::from_mins(3),
-    )
-    .unwrap();
-    now.save_png(&ev.join("02-welcome.png")).unwrap();
-    assert!(
-        diff <= MAX_DIFFERING,
-        "the provisioned card's screen is not --screenshots' welcome ({:.2}% differ; target/appliance/02-welcome.png):\n{}",
-        diff * 100.0,
-        guest(
-            &mut ch,
-            "timedatectl; journalctl -b -u citas-kiosk --no-pager | tail -n 30"
-        )
+        || {
+            guest(
+                &mut ch,
+                "timedatectl; journalctl -b -u citas-kiosk --no-pager | tail -n 30",
+            )
+        },
     );
     timings += &inside_the_appliance(&mut ch, &ev);
 
@@ -510,18 +518,18 @@ fn the_appliance_boots_enrols_rolls_back_a_broken_update_and_keeps_a_good_one() 
     let _ = writeln!(timings, "rauc install (broken update): {:.1} s", took.as_secs_f64());
     std::fs::write(ev.join("rauc-install-broken.txt"), &said).unwrap();
     let rolled_back = Instant::now();
-    let slot = loop {
+    loop {
         boot = board::next_boot(&mut ch, &boot, BOOT).unwrap_or_else(|e| panic!("{e}\n{}", b.console_tail()));
         let slot = ch.run("cat /proc/cmdline", Duration::from_secs(10)).map(|o| o.text);
         if slot.as_deref().is_ok_and(|c| c.contains("rauc.slot=A")) {
-            break "A";
+            break;
         }
         assert!(
             rolled_back.elapsed() < Duration::from_mins(20),
             "no way back to A in 20 minutes:\n{}",
             b.console_tail()
         );
-    };
+    }
     let after: Vec<char> = b.slots_booted()[booted_before..].to_vec();
     b.keep_console("3-rollback");
     assert_eq!(
@@ -537,7 +545,7 @@ fn the_appliance_boots_enrols_rolls_back_a_broken_update_and_keeps_a_good_one() 
     expect_screen(&mut qmp, dir.path(), "welcome-es", "04-rolled-back", BOOT);
     let status = rauc_status(&mut ch);
     std::fs::write(ev.join("rauc-status-rolled-back.json"), status.to_string()).unwrap();
-    assert_eq!(status["booted"], slot, "{status}");
+    assert_eq!(status["booted"], "A", "{status}");
     assert_eq!(rauc_slot(&status, "B")["boot_status"], "bad", "{status}");
     assert_eq!(rauc_slot(&status, "A")["boot_status"], "good", "{status}");
     assert_eq!(
