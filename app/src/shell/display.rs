@@ -52,14 +52,61 @@ fn select_backend(rotation: Rotation) {
     let matrix = rotation.touch_matrix();
     let selected = slint::BackendSelector::new()
         .with_libinput_event_hook(move |event| {
-            if let input::Event::Device(input::event::DeviceEvent::Added(added)) = event {
-                calibrate(added.device(), rotation, matrix);
+            match event {
+                input::Event::Device(input::event::DeviceEvent::Added(added)) => {
+                    let device = added.device();
+                    announce(&device);
+                    calibrate(device, rotation, matrix);
+                }
+                // A technician at a dead touchscreen asks whether touches arrive at all
+                // (RUST_LOG=citas_kiosk::shell::display=debug): the kind only, never where (a
+                // position on the PIN pad is a digit).
+                input::Event::Pointer(_) | input::Event::Touch(_) | input::Event::Tablet(_) => {
+                    tracing::debug!(kind = input_kind(event), "an input event");
+                }
+                _ => {}
             }
             false
         })
         .select();
     if let Err(e) = selected {
         tracing::error!(error = %e, "selecting the display's backend");
+    }
+}
+
+/// Which input devices the kiosk reads, with what they can do: the journal says whether the
+/// touchscreen was found, and as what (a touch panel, or an absolute pointer).
+#[cfg(feature = "pi")]
+fn announce(device: &input::Device) {
+    use input::DeviceCapability as Can;
+    let can: Vec<&str> = [
+        (Can::Touch, "touch"),
+        (Can::Pointer, "pointer"),
+        (Can::TabletTool, "tablet tool"),
+        (Can::Keyboard, "keyboard"),
+    ]
+    .into_iter()
+    .filter(|(capability, _)| device.has_capability(*capability))
+    .map(|(_, name)| name)
+    .collect();
+    tracing::info!(device = %device.name(), sysname = %device.sysname(), capabilities = ?can, "an input device");
+}
+
+#[cfg(feature = "pi")]
+fn input_kind(event: &input::Event) -> &'static str {
+    use input::event::{PointerEvent, TouchEvent};
+    match event {
+        input::Event::Pointer(PointerEvent::Motion(_)) => "pointer motion",
+        input::Event::Pointer(PointerEvent::MotionAbsolute(_)) => "pointer absolute motion",
+        input::Event::Pointer(PointerEvent::Button(_)) => "pointer button",
+        input::Event::Pointer(_) => "pointer scroll",
+        input::Event::Touch(TouchEvent::Down(_)) => "touch down",
+        input::Event::Touch(TouchEvent::Up(_)) => "touch up",
+        input::Event::Touch(TouchEvent::Motion(_)) => "touch motion",
+        input::Event::Touch(_) => "touch frame or cancel",
+        // Slint reads no tablet events: a touchscreen that libinput takes for a tablet is dead.
+        input::Event::Tablet(_) => "tablet tool",
+        _ => "other",
     }
 }
 
