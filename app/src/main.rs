@@ -165,14 +165,17 @@ fn run_device(
     // keeps it for as long as the window runs.
     let (ready_tx, ready_rx) = tokio::sync::oneshot::channel::<Services>();
     let window = ui.as_weak();
+    // The shell lives here, for as long as the window runs: not in the task that builds it.
+    // A task parked on a future that never wakes holds no waker, so Slint's executor drops it,
+    // and with it the shell: the welcome screen stayed up and no touch did anything.
+    let shell_kept: std::rc::Rc<std::cell::RefCell<Option<std::rc::Rc<shell::Shell>>>> = std::rc::Rc::default();
+    let keep = shell_kept.clone();
     slint::spawn_local(async move {
         let Ok(services) = ready_rx.await else { return };
         let Some(ui) = window.upgrade() else { return };
         ui.global::<citas_kiosk::ui::Kiosk>()
             .set_startup(citas_kiosk::ui::Startup::Ready);
-        let _shell = shell::wire(&ui, services);
-        drop(ui);
-        std::future::pending::<()>().await;
+        *keep.borrow_mut() = Some(shell::wire(&ui, services));
     })?;
     runtime.spawn(async move {
         let shown = weak.clone();
@@ -223,7 +226,9 @@ fn run_device(
         }
         stop.cancelled().await;
     });
-    run_ui(&ui, &shutdown, display)
+    let ran = run_ui(&ui, &shutdown, display);
+    drop(shell_kept.take());
+    ran
 }
 
 /// The demo's window, with the background sync running until it closes.
