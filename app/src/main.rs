@@ -168,7 +168,7 @@ fn run_device(
     // The shell lives here, for as long as the window runs: not in the task that builds it.
     // A task parked on a future that never wakes holds no waker, so Slint's executor drops it,
     // and with it the shell: the welcome screen stayed up and no touch did anything.
-    let shell_kept: std::rc::Rc<std::cell::RefCell<Option<std::rc::Rc<shell::Shell>>>> = std::rc::Rc::default();
+    let shell_kept = std::rc::Rc::new(std::cell::RefCell::new(None));
     let keep = shell_kept.clone();
     slint::spawn_local(async move {
         let Ok(services) = ready_rx.await else { return };
@@ -226,9 +226,7 @@ fn run_device(
         }
         stop.cancelled().await;
     });
-    let ran = run_ui(&ui, &shutdown, display);
-    drop(shell_kept.take());
-    ran
+    run_ui(&ui, &shutdown, display)
 }
 
 /// The demo's window, with the background sync running until it closes.
