@@ -44,8 +44,14 @@ fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
+/// This run's evidence (screenshots, logs, figures), in a directory emptied when the run first
+/// asks for it: nothing in it (a reference screen least of all) is left from an older build.
 fn evidence() -> PathBuf {
+    static FRESH: std::sync::Once = std::sync::Once::new();
     let d = repo().join("target/appliance");
+    FRESH.call_once(|| {
+        let _ = std::fs::remove_dir_all(&d);
+    });
     std::fs::create_dir_all(&d).unwrap();
     d
 }
@@ -70,7 +76,7 @@ fn screenshot_file(dir: &Path, screen: &str) -> Option<PathBuf> {
 }
 
 /// The software renderer's picture of `screen` from `--screenshots` at the board's size (every
-/// screen is drawn once, on the first call).
+/// screen is drawn once per run, on the first call).
 fn reference(screen: &str) -> Frame {
     let dir = evidence().join("reference");
     if screenshot_file(&dir, screen).is_none() {

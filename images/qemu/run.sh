@@ -19,6 +19,7 @@
 #   virtconsole       /dev/hvc0: the test image's command channel (images/qemu/test-overlay);
 #                     the production image has no such device and nothing listening on it
 #   ttyAMA0           the serial console, written to STATE_DIR/console.log
+#   qemu.log          STATE_DIR/qemu.log: what QEMU says of the guest's mistakes (guest_errors)
 #   QMP               STATE_DIR/qmp.sock: screendump (screenshots), input-send-event (touches),
 #                     system_reset and quit
 #
@@ -106,7 +107,12 @@ args=(
     -serial "file:$state/console.log"
     -display none
     -monitor none
+    -d guest_errors -D "$state/qemu.log"
 )
+# KIOSK_QEMU_TRACE=PATTERN (e.g. 'virtio_gpu_cmd_*'): QEMU's trace events into qemu.log too.
+if [ -n "${KIOSK_QEMU_TRACE:-}" ]; then
+    args+=(-trace "enable=$KIOSK_QEMU_TRACE")
+fi
 if [ -n "$stick" ]; then
     [ -f "$stick" ] || { echo "$0: --stick $stick is not a file" >&2; exit 1; }
     args+=(-drive "if=none,format=raw,id=stick,readonly=on,file=$stick" -device virtio-blk-pci,drive=stick)

@@ -65,20 +65,38 @@ pub(super) fn screens(
     v.apply_catalogue(&catalogue);
     let mut screens = Vec::new();
 
-    // Sign in, the terms not yet accepted.
+    // Sign in as a visitor first sees it (what "Reservar una cita" opens).
+    screens.push(shot(
+        "sign-in",
+        Page::SignIn,
+        sign_in::State::default(),
+        |ui, st, lang| {
+            let g = ui.global::<SignIn>();
+            sign_in::render_into(&g, st, lang);
+            g.set_email("".into());
+            g.set_password("".into());
+            g.set_terms_open(false);
+        },
+    ));
+    // Filled in, the terms not yet accepted.
     let refused = sign_in::State {
         error: kiosk_core::registration::check_sign_in(demo::DEMO_EMAIL, demo::DEMO_PASSWORD, false)
             .err()
             .map(crate::words::Msg::explain),
         ..sign_in::State::default()
     };
-    screens.push(shot("sign-in", Page::SignIn, refused.clone(), |ui, st, lang| {
-        let g = ui.global::<SignIn>();
-        sign_in::render_into(&g, st, lang);
-        g.set_email(demo::DEMO_EMAIL.into());
-        g.set_password(demo::DEMO_PASSWORD.into());
-        g.set_terms_open(false);
-    }));
+    screens.push(shot(
+        "sign-in-refused",
+        Page::SignIn,
+        refused.clone(),
+        |ui, st, lang| {
+            let g = ui.global::<SignIn>();
+            sign_in::render_into(&g, st, lang);
+            g.set_email(demo::DEMO_EMAIL.into());
+            g.set_password(demo::DEMO_PASSWORD.into());
+            g.set_terms_open(false);
+        },
+    ));
     screens.push(shot("sign-in-terms", Page::SignIn, refused, |ui, st, lang| {
         let g = ui.global::<SignIn>();
         sign_in::render_into(&g, st, lang);
