@@ -23,6 +23,14 @@ fn shot<S: 'static>(name: &'static str, page: Page, state: S, render: fn(&AppWin
     Screen::new(name, page).with(move |ui, lang| render(ui, &state, lang))
 }
 
+fn sign_in_page(ui: &AppWindow, (st, email, password): &(sign_in::State, &str, &str), lang: Language) {
+    let g = ui.global::<SignIn>();
+    sign_in::render_into(&g, st, lang);
+    g.set_email((*email).into());
+    g.set_password((*password).into());
+    g.set_terms_open(false);
+}
+
 fn location_page(ui: &AppWindow, (st, v): &(location::State, Visit), lang: Language) {
     let g = ui.global::<Location>();
     location::render_into(&g, st, v, lang);
@@ -65,38 +73,18 @@ pub(super) fn screens(
     v.apply_catalogue(&catalogue);
     let mut screens = Vec::new();
 
-    // Sign in as a visitor first sees it (what "Reservar una cita" opens).
-    screens.push(shot(
-        "sign-in",
-        Page::SignIn,
-        sign_in::State::default(),
-        |ui, st, lang| {
-            let g = ui.global::<SignIn>();
-            sign_in::render_into(&g, st, lang);
-            g.set_email("".into());
-            g.set_password("".into());
-            g.set_terms_open(false);
-        },
-    ));
-    // Filled in, the terms not yet accepted.
+    // Sign in as a visitor first sees it (what "Reservar una cita" opens), then filled in with
+    // the terms not yet accepted.
     let refused = sign_in::State {
         error: kiosk_core::registration::check_sign_in(demo::DEMO_EMAIL, demo::DEMO_PASSWORD, false)
             .err()
             .map(crate::words::Msg::explain),
         ..sign_in::State::default()
     };
-    screens.push(shot(
-        "sign-in-refused",
-        Page::SignIn,
-        refused.clone(),
-        |ui, st, lang| {
-            let g = ui.global::<SignIn>();
-            sign_in::render_into(&g, st, lang);
-            g.set_email(demo::DEMO_EMAIL.into());
-            g.set_password(demo::DEMO_PASSWORD.into());
-            g.set_terms_open(false);
-        },
-    ));
+    let fresh = (sign_in::State::default(), "", "");
+    screens.push(shot("sign-in", Page::SignIn, fresh, sign_in_page));
+    let filled = (refused.clone(), demo::DEMO_EMAIL, demo::DEMO_PASSWORD);
+    screens.push(shot("sign-in-refused", Page::SignIn, filled, sign_in_page));
     screens.push(shot("sign-in-terms", Page::SignIn, refused, |ui, st, lang| {
         let g = ui.global::<SignIn>();
         sign_in::render_into(&g, st, lang);
