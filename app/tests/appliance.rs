@@ -489,8 +489,18 @@ fn the_appliance_boots_enrols_rolls_back_a_broken_update_and_keeps_a_good_one() 
     timings += &inside_the_appliance(&mut ch, &ev);
 
     // A finger on "Reservar una cita" (where --screenshots draws it at 800x480) opens sign-in.
-    qmp.tap(238, 426, WIDTH, HEIGHT).unwrap();
+    let (x, y) = (238, 426);
+    qmp.tap(x, y, WIDTH, HEIGHT).unwrap();
     expect_screen(&mut qmp, dir.path(), "sign-in-es", "03-sign-in", Duration::from_mins(1));
+    // No mouse cursor on a touch display: where the finger was (a pointer's arrow would hang
+    // below and to the right of it), the picture is --screenshots' to the pixel.
+    let shown = Frame::from_png(&evidence().join("03-sign-in.png")).unwrap();
+    let [near, drawn] = [&shown, &reference("sign-in-es")].map(|f| f.crop(x - 4, y - 4, 40, 40));
+    assert_eq!(
+        near.differs_from(&drawn, TOLERANCE),
+        0.0,
+        "something is drawn where the tap was (a mouse cursor?): see target/appliance/03-sign-in.png"
+    );
 
     // It enrolled and reports in: the heartbeat names the image and the slot it booted.
     let first_version = guest(&mut ch, ". /etc/os-release; echo \"$VERSION_ID\"")

@@ -217,6 +217,22 @@ impl Frame {
         share(differing, self.width, self.height)
     }
 
+    /// The `width` x `height` part of the frame from (`x`, `y`), cut at its edges.
+    #[must_use]
+    pub fn crop(&self, x: u32, y: u32, width: u32, height: u32) -> Frame {
+        let (x, y) = (x.min(self.width), y.min(self.height));
+        let (width, height) = (width.min(self.width - x), height.min(self.height - y));
+        let row = |r: u32| {
+            let start = ((y + r) * self.width + x) as usize * 3;
+            &self.rgb[start..start + width as usize * 3]
+        };
+        Frame {
+            width,
+            height,
+            rgb: (0..height).flat_map(|r| row(r).iter().copied()).collect(),
+        }
+    }
+
     /// The share of pixels within `tolerance` of `rgb` in every channel.
     pub fn share_of(&self, rgb: [u8; 3], tolerance: u8) -> f64 {
         let near = self
