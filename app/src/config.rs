@@ -28,7 +28,10 @@ pub async fn connect(config: &Config) -> Result<(kiosk_sync::SyncEngine, kiosk_s
     })?;
     let (store, _) = kiosk_store::Store::open(&config.data_dir.join("kiosk.db"))?;
     let store = std::sync::Arc::new(std::sync::Mutex::new(store));
-    let client = kiosk_sync::CentralClient::new(config.server.as_str(), kiosk_sync::Timeouts::default())?;
+    let client = kiosk_sync::CentralClient::new(
+        config.server.as_str(),
+        &kiosk_sync::Transport::for_configured(&config.server),
+    )?;
     let client =
         kiosk_sync::ensure_enrolled(client, &store, config.enrolment_token.as_deref(), &config.kiosk_id).await?;
     let schedule = kiosk_sync::Schedule {

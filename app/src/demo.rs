@@ -10,7 +10,7 @@ use anyhow::Context;
 use bytes_free::documents;
 use kiosk_sim::central::{self, CentralConfig, RunningCentral};
 use kiosk_store::Store;
-use kiosk_sync::{CentralClient, ConfirmOutcome, Schedule, SyncEngine, Timeouts};
+use kiosk_sync::{CentralClient, ConfirmOutcome, Schedule, SyncEngine, Transport};
 
 /// The demo's Citas SRE account, activated, to sign in with.
 pub const DEMO_EMAIL: &str = "visitante@example.com";
@@ -93,7 +93,7 @@ pub async fn start() -> anyhow::Result<Demo> {
     let central = central::start(config).await.context("starting the central simulator")?;
     let (store, _) = Store::open(&dir.path().join("kiosk.db")).context("opening the kiosk store")?;
     let store = Arc::new(Mutex::new(store));
-    let client = CentralClient::new(&central.url, Timeouts::default())?;
+    let client = CentralClient::new(&central.url, &Transport::simulator())?;
     let client = kiosk_sync::ensure_enrolled(client, &store, Some("DEMO-ENROLMENT"), DEMO_KIOSK).await?;
     let engine = SyncEngine::new(client, store);
     engine.sync_catalogue(chrono::Utc::now()).await?;

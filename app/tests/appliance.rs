@@ -496,9 +496,8 @@ fn the_appliance_boots_enrols_rolls_back_a_broken_update_and_keeps_a_good_one() 
     // below and to the right of it), the picture is --screenshots' to the pixel.
     let shown = Frame::from_png(&evidence().join("03-sign-in.png")).unwrap();
     let [near, drawn] = [&shown, &reference("sign-in-es")].map(|f| f.crop(x - 4, y - 4, 40, 40));
-    assert_eq!(
-        near.differs_from(&drawn, TOLERANCE),
-        0.0,
+    assert!(
+        near.differs_from(&drawn, TOLERANCE) <= 0.0,
         "something is drawn where the tap was (a mouse cursor?): see target/appliance/03-sign-in.png"
     );
 

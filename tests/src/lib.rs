@@ -24,7 +24,7 @@ use kiosk_sim::faults::FaultConfig;
 use kiosk_store::Store;
 use kiosk_sync::api::{Applicant, BookingRequest};
 use kiosk_sync::engine::RetryPolicy;
-use kiosk_sync::{CentralClient, SharedStore, SyncEngine, Timeouts};
+use kiosk_sync::{CentralClient, SharedStore, SyncEngine, Timeouts, Transport};
 use serde_json::{Value, json};
 
 /// The path a test's peer or artefact is found at, from the environment variable `var` that
@@ -127,10 +127,11 @@ impl Central {
         let token = self.enrolment_token().await;
         let client = CentralClient::new(
             self.url(),
-            Timeouts {
+            &Transport::simulator().with_timeouts(Timeouts {
                 connect: Duration::from_secs(2),
                 request: Duration::from_secs(5),
-            },
+                read: Duration::from_secs(5),
+            }),
         )
         .expect("client");
         let client = kiosk_sync::ensure_enrolled(client, &store, Some(&token), name)

@@ -411,7 +411,7 @@ async fn finds_the_nearest_offices_and_whose_curp_it_is() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn calls_without_a_device_credential_are_refused() {
     let central = Central::start(FaultConfig::default()).await;
-    let client = kiosk_sync::CentralClient::new(central.url(), kiosk_sync::Timeouts::default()).unwrap();
+    let client = kiosk_sync::CentralClient::new(central.url(), &kiosk_sync::Transport::simulator()).unwrap();
     let e = client.offices_near("US", "90057").await.unwrap_err();
     assert_eq!(e.problem(), Some("unauthorized"));
     let e = client.enrol("not-a-token", "k1").await.unwrap_err();

@@ -15,7 +15,7 @@ use kiosk_config::Config;
 use kiosk_core::Language;
 use kiosk_core::health::Level;
 use kiosk_store::Store;
-use kiosk_sync::{CentralClient, SyncEngine, Timeouts};
+use kiosk_sync::{CentralClient, SyncEngine, Transport};
 
 #[derive(Debug, Args)]
 pub(crate) struct DiagnoseArgs {
@@ -42,7 +42,7 @@ pub(crate) async fn run(args: DiagnoseArgs) -> anyhow::Result<ExitCode> {
     let (store, _) = Store::open(&db).with_context(|| format!("opening {}", db.display()))?;
     let credential = store.device_credential()?;
     let store = Arc::new(Mutex::new(store));
-    let mut client = CentralClient::new(config.server.as_str(), Timeouts::default())?;
+    let mut client = CentralClient::new(config.server.as_str(), &Transport::for_configured(&config.server))?;
     if let Some(c) = credential {
         client = client.with_credential(c.credential);
     }

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use anyhow::Context;
 use clap::Args;
 use kiosk_store::Store;
-use kiosk_sync::{CentralClient, SyncEngine, Timeouts};
+use kiosk_sync::{CentralClient, SyncEngine, Transport};
 
 #[derive(Debug, Args)]
 pub(crate) struct SyncArgs {
@@ -41,7 +41,10 @@ pub(crate) async fn run(args: SyncArgs) -> anyhow::Result<ExitCode> {
         );
     }
     let store = Arc::new(Mutex::new(store));
-    let client = CentralClient::new(&args.server, Timeouts::default())?;
+    let client = CentralClient::new(
+        &args.server,
+        &Transport::for_configured(&url::Url::parse(&args.server).context("--server")?),
+    )?;
     let client = kiosk_sync::ensure_enrolled(client, &store, args.enrolment_token.as_deref(), &args.kiosk_id).await?;
     let engine = SyncEngine::new(client, store);
     let now = chrono::Utc::now();

@@ -14,7 +14,7 @@ use kiosk_sim::central::{self, CentralConfig};
 use kiosk_sim::printer::{self, PrinterChange, PrinterConfig};
 use kiosk_sim::scanner::{self, ScannerConfig};
 use kiosk_store::Store;
-use kiosk_sync::{CentralClient, SyncEngine, Timeouts};
+use kiosk_sync::{CentralClient, SyncEngine, Transport};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_part_answering_is_green_and_a_failing_one_turns_red_with_its_reason() {
@@ -30,7 +30,7 @@ async fn every_part_answering_is_green_and_a_failing_one_turns_red_with_its_reas
         .unwrap();
 
     let store = Arc::new(Mutex::new(Store::open(&dir.path().join("k.db")).unwrap().0));
-    let client = CentralClient::new(&central.url, Timeouts::default())
+    let client = CentralClient::new(&central.url, &Transport::simulator())
         .unwrap()
         .with_credential("HEALTH-TEST");
     let engine = SyncEngine::new(client, store.clone());

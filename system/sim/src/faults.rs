@@ -234,6 +234,17 @@ fn half_then_cut(
 
 /// Serves `router` on `listener` until `shutdown` fires, with per-connection abort handles.
 pub async fn serve(listener: TcpListener, router: Router, shutdown: CancellationToken) {
+    serve_maybe_tls(listener, router, None, shutdown).await;
+}
+
+/// [`serve`], over TLS when `tls` is given (a handshake that fails ends that connection only).
+pub async fn serve_maybe_tls(
+    listener: TcpListener,
+    router: Router,
+    tls: Option<Arc<rustls::ServerConfig>>,
+    shutdown: CancellationToken,
+) {
+    let acceptor = tls.map(tokio_rustls::TlsAcceptor::from);
     loop {
         let (stream, _) = tokio::select! {
             () = shutdown.cancelled() => return,
@@ -247,6 +258,7 @@ pub async fn serve(listener: TcpListener, router: Router, shutdown: Cancellation
         };
         let router = router.clone();
         let shutdown = shutdown.clone();
+        let acceptor = acceptor.clone();
         tokio::spawn(async move {
             let kill = CancellationToken::new();
             // Aborting closes with RST (linger 0), as a crashed server or a cut cable does.
@@ -261,9 +273,22 @@ pub async fn serve(listener: TcpListener, router: Router, shutdown: Cancellation
                 req.extensions_mut().insert(ConnectionKill(conn_kill.clone()));
                 router.clone().oneshot(req.map(Body::new))
             });
-            let conn = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+            let http = hyper::server::conn::http1::Builder::new();
+            let conn = async move {
+                match acceptor {
+                    None => {
+                        let _ = http.serve_connection(TokioIo::new(stream), service).await;
+                    }
+                    Some(acceptor) => match acceptor.accept(stream).await {
+                        Ok(tls) => {
+                            let _ = http.serve_connection(TokioIo::new(tls), service).await;
+                        }
+                        Err(e) => tracing::debug!(error = %e, "TLS handshake refused"),
+                    },
+                }
+            };
             tokio::select! {
-                _ = conn => {}
+                () = conn => {}
                 () = kill.cancelled() => {
                     if let Some(h) = &reset_handle {
                         let _ = socket2::SockRef::from(h).set_linger(Some(Duration::ZERO));

@@ -6,7 +6,8 @@
 //! [`faults`] injected on demand; [`scanner`], an eSCL scanner with a flatbed and a feeder whose
 //! pages look like scanned documents, with jams, a busy panel and a cable pulled mid-page;
 //! [`printer`], an ESC/POS receipt printer on a raw TCP port that answers status requests,
-//! holds its work while out of paper and records every job.
+//! holds its work while out of paper and records every job; [`tls`], a throwaway CA
+//! so the central simulator serves HTTPS as the real server does.
 //!
 //! What it is not for: sharing code with the kiosk's clients. It depends on `kiosk-core` for
 //! the domain rules only, never on `kiosk-sync`, so a client bug cannot hide behind a matching
@@ -17,3 +18,4 @@ pub mod faults;
 pub mod printer;
 pub mod problem;
 pub mod scanner;
+pub mod tls;

@@ -1,8 +1,6 @@
 //! A typed client of the central API. Every call has a timeout; every answer the server can
 //! give (any status, any body, a connection cut halfway) becomes a value, never a panic.
 
-use std::time::Duration;
-
 use bytes::Bytes;
 use reqwest::{Method, RequestBuilder, StatusCode, header};
 use serde::Serialize;
@@ -14,6 +12,7 @@ use crate::api::{
     Account, AccountSession, Availability, Booking, BookingRequest, Bookings, Catalogue, CurpRecord,
     DeviceAuthorization, Document, Enrolment, Hold, LlaveToken, NearOffices, Problem, Registration,
 };
+use crate::transport::Transport;
 use kiosk_core::catalogue::DocumentKind;
 
 /// Why a call did not give the expected answer.
@@ -32,16 +31,28 @@ pub enum ApiError {
     /// A 2xx answer whose body is not what the contract says.
     #[error("unexpected answer from the central server: {0}")]
     Decode(String),
-    /// The request itself could not be built (a bad base URL or path).
+    /// The request itself could not be built (a bad base URL or path, plain http, a CA file
+    /// that holds no certificate).
     #[error("bad request URL: {0}")]
     Url(String),
+    /// The server answered with a redirect, which the kiosk never follows. Worth retrying: the
+    /// server may be moving.
+    #[error("the central server redirected ({status}) and the kiosk does not follow")]
+    Redirected { status: u16 },
+    /// The answer was longer than the kiosk reads; it was cut.
+    #[error("the central server's answer is over {limit} bytes: cut")]
+    TooLarge { limit: usize },
 }
 
 impl ApiError {
     /// Whether sending the same request again may succeed.
     pub fn is_retryable(&self) -> bool {
         match self {
-            ApiError::Transport(_) | ApiError::Server { .. } | ApiError::Decode(_) => true,
+            ApiError::Transport(_)
+            | ApiError::Server { .. }
+            | ApiError::Decode(_)
+            | ApiError::Redirected { .. }
+            | ApiError::TooLarge { .. } => true,
             ApiError::Refused { status, .. } => *status == 401 || *status == 429 || *status == 408,
             ApiError::Url(_) => false,
         }
@@ -65,22 +76,6 @@ impl ApiError {
     }
 }
 
-/// Timeouts for every call.
-#[derive(Debug, Clone, Copy)]
-pub struct Timeouts {
-    pub connect: Duration,
-    pub request: Duration,
-}
-
-impl Default for Timeouts {
-    fn default() -> Self {
-        Timeouts {
-            connect: Duration::from_secs(5),
-            request: Duration::from_secs(15),
-        }
-    }
-}
-
 /// The answer to a conditional GET.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Conditional<T> {
@@ -98,6 +93,7 @@ pub struct CentralClient {
     base: Url,
     http: reqwest::Client,
     credential: Option<String>,
+    max_answer_bytes: usize,
 }
 
 fn transport(e: &reqwest::Error) -> ApiError {
@@ -134,21 +130,18 @@ impl WithoutUrl for reqwest::Error {
 }
 
 impl CentralClient {
-    pub fn new(base: &str, timeouts: Timeouts) -> Result<CentralClient, ApiError> {
+    /// A client of the server at `base`, talked to as `transport` says.
+    pub fn new(base: &str, transport: &Transport) -> Result<CentralClient, ApiError> {
         let mut base = Url::parse(base).map_err(|e| ApiError::Url(format!("{base}: {e}")))?;
+        transport.admits(&base)?;
         if !base.path().ends_with('/') {
             base.set_path(&format!("{}/", base.path()));
         }
-        let http = reqwest::Client::builder()
-            .connect_timeout(timeouts.connect)
-            .timeout(timeouts.request)
-            .user_agent(concat!("citas-kiosk/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| ApiError::Url(e.to_string()))?;
         Ok(CentralClient {
             base,
-            http,
+            http: transport.client()?,
             credential: None,
+            max_answer_bytes: transport.max_answer_bytes,
         })
     }
 
@@ -177,10 +170,26 @@ impl CentralClient {
 
     /// Sends and reads the whole answer; 2xx bodies are returned, anything else is an error.
     async fn send(&self, rb: RequestBuilder) -> Result<(StatusCode, header::HeaderMap, Bytes), ApiError> {
-        let resp = rb.send().await.map_err(|e| transport(&e))?;
+        let mut resp = rb.send().await.map_err(|e| transport(&e))?;
         let status = resp.status();
+        if status.is_redirection() && status != StatusCode::NOT_MODIFIED {
+            return Err(ApiError::Redirected {
+                status: status.as_u16(),
+            });
+        }
         let headers = resp.headers().clone();
-        let body = resp.bytes().await.map_err(|e| transport(&e))?;
+        let limit = self.max_answer_bytes;
+        if resp.content_length().is_some_and(|n| n > limit as u64) {
+            return Err(ApiError::TooLarge { limit });
+        }
+        let mut body = bytes::BytesMut::new();
+        while let Some(chunk) = resp.chunk().await.map_err(|e| transport(&e))? {
+            if body.len() + chunk.len() > limit {
+                return Err(ApiError::TooLarge { limit });
+            }
+            body.extend_from_slice(&chunk);
+        }
+        let body = body.freeze();
         if status.is_success() || status == StatusCode::NOT_MODIFIED {
             return Ok((status, headers, body));
         }

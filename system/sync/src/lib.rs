@@ -6,7 +6,8 @@
 //! (catalogue by ETag, availability by cursor) and delivers the outbox so no booking is lost
 //! or doubled; [`reads`], what the screens read through the engine (the cached catalogue, an
 //! office's slots, a booking by code, an account's appointments); [`llave`], the Llave MX
-//! sign-in's polling (RFC 8628).
+//! sign-in's polling (RFC 8628); [`transport`], what the client trusts and how much it reads
+//! (https, the fleet's CA, no redirects, bounded answers).
 //!
 //! What it is not for: deciding anything about the visit (that is `kiosk-core`) or storing
 //! anything itself (that is `kiosk-store`).
@@ -18,9 +19,11 @@ pub mod client;
 pub mod engine;
 pub mod llave;
 pub mod reads;
+pub mod transport;
 
-pub use client::{ApiError, CentralClient, Timeouts};
+pub use client::{ApiError, CentralClient};
 pub use engine::{
     ConfirmOutcome, EngineError, RetryPolicy, Round, Schedule, SharedStore, SyncEngine, SyncStatus, ensure_enrolled,
 };
 pub use reads::FoundBooking;
+pub use transport::{Timeouts, Transport};

@@ -10,7 +10,7 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::Parser;
 use kiosk_store::{OutboxKind, Store};
-use kiosk_sync::{CentralClient, ConfirmOutcome, SyncEngine, Timeouts};
+use kiosk_sync::{CentralClient, ConfirmOutcome, SyncEngine, Transport};
 
 #[derive(Debug, Parser)]
 struct Args {
@@ -37,7 +37,7 @@ async fn main() -> anyhow::Result<()> {
     let (store, opened) = Store::open(&args.db).context("opening the store")?;
     step(&format!("opened {opened:?}"));
     let store = Arc::new(Mutex::new(store));
-    let client = CentralClient::new(&args.server, Timeouts::default())?;
+    let client = CentralClient::new(&args.server, &Transport::simulator())?;
     let client = kiosk_sync::ensure_enrolled(client, &store, Some(&args.enrolment_token), "crash-kiosk").await?;
     step("enrolled");
     let engine = SyncEngine::new(client, store).with_retry(kiosk_tests::fast_retry());

@@ -60,6 +60,9 @@ pub struct CentralConfig {
     pub enrolment_tokens: Vec<String>,
     /// Device credentials accepted from the start (for contract tests and demos).
     pub device_credentials: Vec<String>,
+    /// Serve HTTPS with this configuration ([`crate::tls::TestCa::server_config`]); plain HTTP
+    /// without.
+    pub tls: Option<std::sync::Arc<rustls::ServerConfig>>,
 }
 
 impl CentralConfig {
@@ -71,6 +74,7 @@ impl CentralConfig {
             hold_ttl_seconds: 300,
             enrolment_tokens: Vec::new(),
             device_credentials: Vec::new(),
+            tls: None,
         }
     }
 }
@@ -166,7 +170,8 @@ pub async fn start(config: CentralConfig) -> anyhow::Result<RunningCentral> {
     };
     let listener = TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
-    let url = format!("http://{addr}");
+    let scheme = if config.tls.is_some() { "https" } else { "http" };
+    let url = format!("{scheme}://{addr}");
     let faults = Faults::new(config.faults);
     let state = AppState {
         db,
@@ -179,7 +184,12 @@ pub async fn start(config: CentralConfig) -> anyhow::Result<RunningCentral> {
         devices: Arc::default(),
     };
     let shutdown = CancellationToken::new();
-    let task = tokio::spawn(faults::serve(listener, router(state), shutdown.clone()));
+    let task = tokio::spawn(faults::serve_maybe_tls(
+        listener,
+        router(state),
+        config.tls.clone(),
+        shutdown.clone(),
+    ));
     Ok(RunningCentral {
         url,
         addr,
