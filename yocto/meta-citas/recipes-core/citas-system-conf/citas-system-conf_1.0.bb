@@ -1,5 +1,5 @@
 SUMMARY = "The kiosk's system settings: watchdog, VTs, journal, firewall, time, good slot"
-DESCRIPTION = "Drop-ins for systemd (hardware watchdog, logind without VTs, volatile journald), the nftables rules and the links to what provisioning wrote on /data."
+DESCRIPTION = "Drop-ins for systemd (hardware watchdog, logind without VTs, volatile journald, no Ctrl+Alt+Del), the kernel without SysRq, the nftables rules and the links to what provisioning wrote on /data."
 HOMEPAGE = "https://example.invalid/citas-kiosk"
 LICENSE = "MIT"
 # nooelint: oelint.var.licenseremotefile - these files are ours, under the common MIT text
@@ -11,6 +11,8 @@ SRC_URI = "file://watchdog.conf \
            file://nftables.conf \
            file://citas-mark-good.service \
            file://citas-firewall.service \
+           file://lockdown.conf \
+           file://sysctl.conf \
            "
 
 inherit allarch systemd
@@ -19,6 +21,11 @@ do_install() {
     install -d ${D}${systemd_unitdir}/system.conf.d ${D}${systemd_unitdir}/logind.conf.d \
                ${D}${systemd_unitdir}/journald.conf.d ${D}${sysconfdir}
     install -m 0644 ${UNPACKDIR}/watchdog.conf ${D}${systemd_unitdir}/system.conf.d/10-citas-watchdog.conf
+    install -m 0644 ${UNPACKDIR}/lockdown.conf ${D}${systemd_unitdir}/system.conf.d/10-citas-lockdown.conf
+    # A keyboard plugged in at the kiosk: Ctrl+Alt+Del does nothing, SysRq is off.
+    install -d ${D}${sysconfdir}/systemd/system ${D}${sysconfdir}/sysctl.d
+    ln -sf /dev/null ${D}${sysconfdir}/systemd/system/ctrl-alt-del.target
+    install -m 0644 ${UNPACKDIR}/sysctl.conf ${D}${sysconfdir}/sysctl.d/10-citas.conf
     install -m 0644 ${UNPACKDIR}/logind.conf ${D}${systemd_unitdir}/logind.conf.d/10-citas.conf
     install -m 0644 ${UNPACKDIR}/journald.conf ${D}${systemd_unitdir}/journald.conf.d/10-citas.conf
     install -m 0644 ${UNPACKDIR}/nftables.conf ${D}${sysconfdir}/nftables.conf
