@@ -3,7 +3,7 @@
 
 use std::fs::File;
 use std::io::Write as _;
-use std::os::unix::fs::OpenOptionsExt as _;
+use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
 use std::path::Path;
 
 /// Replaces `path` with `text`: a new file beside it (created with `mode`, directories made as
@@ -24,6 +24,8 @@ pub fn replace_file(path: &Path, text: &str, mode: u32) -> std::io::Result<()> {
             .mode(mode)
             .open(&tmp)?;
         f.write_all(text.as_bytes())?;
+        // `mode` above is cut by the umask (0077 in a hardened unit); the file gets exactly it.
+        f.set_permissions(std::fs::Permissions::from_mode(mode))?;
         f.sync_all()?;
     }
     std::fs::rename(&tmp, path)?;
