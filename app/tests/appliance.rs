@@ -5,9 +5,10 @@
 //! start-up screen; provisioned with `kioskctl provision`, its first boot adopts the file,
 //! enrols at the central simulator (on this test's own loopback) and shows the welcome screen,
 //! the one the software renderer draws for `--screenshots`; a tap on the emulated touchscreen
-//! opens sign-in. Inside, through the test image's command channel, the system is what the
-//! image promises: running, no getty, the watchdog armed, the firewall loaded, nothing
-//! listening, the root read-only, the kiosk writing only /data/kiosk. Then updates from a
+//! opens sign-in, with no mouse cursor drawn. Inside, through the test image's command channel,
+//! the system is what the image promises: running, no getty, the watchdog armed, the firewall
+//! loaded, nothing listening, the root read-only, the kiosk writing only /data/kiosk,
+//! Ctrl+Alt+Del and SysRq off, both units at systemd-analyze's "OK". Then updates from a
 //! technician's USB stick: one whose kiosk cannot start is installed into slot B, fails its
 //! three tries and U-Boot goes back to A, where the kiosk is on screen with its data; a good
 //! one is installed into B, boots, is marked good and reports from B.
@@ -517,7 +518,7 @@ fn the_appliance_boots_enrols_rolls_back_a_broken_update_and_keeps_a_good_one() 
     qmp.tap(x, y, WIDTH, HEIGHT).unwrap();
     expect_screen(&mut qmp, dir.path(), "sign-in-es", "03-sign-in", Duration::from_mins(1));
     // No mouse cursor on a touch display: where the finger was (a pointer's arrow would hang
-    // below and to the right of it), the picture is --screenshots' to the pixel.
+    // below and to the right of it), every pixel is --screenshots' within the tolerance.
     let shown = Frame::from_png(&evidence().join("03-sign-in.png")).unwrap();
     let [near, drawn] = [&shown, &reference("sign-in-es")].map(|f| f.crop(x - 4, y - 4, 40, 40));
     assert!(
