@@ -72,12 +72,16 @@ fn guest(ch: &mut Channel, command: &str) -> String {
 
 /// The file `--screenshots` wrote for `screen` in `dir` (`NN-screen.png`), if it did.
 fn screenshot_file(dir: &Path, screen: &str) -> Option<PathBuf> {
-    let suffix = format!("-{screen}.png");
     std::fs::read_dir(dir)
         .ok()?
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .find(|p| p.file_name().is_some_and(|n| n.to_string_lossy().ends_with(&suffix)))
+        .find(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .and_then(kiosk_tests::screenshot_of)
+                == Some(screen)
+        })
 }
 
 /// The software renderer's picture of `screen` from `--screenshots` at the board's size (every

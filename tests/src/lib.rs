@@ -38,6 +38,15 @@ pub fn required_path(var: &str, how: &str) -> std::path::PathBuf {
     path
 }
 
+/// Which screen and language a `--screenshots` file shows: `07-sign-in-es.png` -> `sign-in-es`
+/// (`None` for any other file).
+pub fn screenshot_of(file: &str) -> Option<&str> {
+    let (number, rest) = file.split_once('-')?;
+    (!number.is_empty() && number.bytes().all(|b| b.is_ascii_digit()))
+        .then_some(rest)?
+        .strip_suffix(".png")
+}
+
 /// A small valid PDF: a scanned document stand-in.
 pub const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n";
 
@@ -181,4 +190,19 @@ pub fn passport_booking(slot_id: &str, documents: &BTreeMap<DocumentKind, String
 /// Now, as the store records it.
 pub fn now() -> DateTime<Utc> {
     Utc::now()
+}
+
+#[cfg(test)]
+mod screenshot_names {
+    #[test]
+    fn a_screenshot_file_names_its_screen_and_language_and_nothing_else_does() {
+        assert_eq!(super::screenshot_of("07-sign-in-es.png"), Some("sign-in-es"));
+        assert_eq!(
+            super::screenshot_of("08-sign-in-refused-en.png"),
+            Some("sign-in-refused-en")
+        );
+        assert_eq!(super::screenshot_of("x-sign-in-es.png"), None);
+        assert_eq!(super::screenshot_of("07-sign-in-es.jpg"), None);
+        assert_eq!(super::screenshot_of("kiosk.db"), None);
+    }
 }
