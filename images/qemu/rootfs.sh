@@ -99,7 +99,7 @@ cp -a "$here/board/." "$out/"
 kernel=$(ls "$out"/boot/vmlinuz-* | head -n 1)
 if gzip -t "$kernel" 2>/dev/null; then gzip -dc "$kernel" > "$out/boot/Image"; else cp "$kernel" "$out/boot/Image"; fi
 # Debian's kernel has the card's drivers (virtio, ext4) as modules: its initramfs (MODULES=list,
-# initramfs.modules) loads them; the board's U-Boot environment names it (citas_initrd).
+# initramfs.modules) loads them; the boot script loads it on this board (citas_board=qemu).
 initrd=$(ls "$out"/boot/initrd.img-* | head -n 1)
 [ "$(stat -c %s "$initrd")" -gt 1000000 ] || { echo "$0: $initrd is no initramfs" >&2; exit 1; }
 cp "$initrd" "$out/boot/initrd"

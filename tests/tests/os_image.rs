@@ -168,6 +168,47 @@ fn the_wks_and_raucs_slots_follow_the_one_partition_layout() {
         .find(|x| !x.starts_with('#') && !x.trim().is_empty())
         .unwrap();
     assert_eq!(env_line, "/boot/uboot.env 0x0000 0x4000");
+    // The card cannot set the kernel's command line: the script reads neither the device tree's
+    // /chosen (cmdline.txt) nor bootargs, saves RAUC's variables alone in a file of
+    // fw_env.config's size, and the board's U-Boot keeps no environment on the card
+    // (tests/tests/boot_script.rs boots both).
+    let code: String = script
+        .lines()
+        .filter(|l| !l.trim_start().starts_with('#'))
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(
+        !code.contains("/chosen"),
+        "boot.cmd.in reads the firmware's cmdline.txt"
+    );
+    let sets: Vec<&str> = code.lines().filter(|l| l.contains("setenv bootargs")).collect();
+    assert_eq!(
+        sets,
+        [
+            "setenv bootargs \"${citas_cmdline} root=${citas_root}${slot_part} rootfstype=ext4 rootwait ro rauc.slot=${rauc_slot}\""
+        ],
+        "boot.cmd.in builds the command line from its own words alone"
+    );
+    for fixed in ["citas_cmdline", "citas_root", "citas_disk", "citas_save"] {
+        assert!(
+            code.contains(&format!("setenv {fixed} \"")),
+            "boot.cmd.in sets {fixed} itself"
+        );
+    }
+    assert!(
+        script.contains("env export -c -s 0x4000 ${kernel_addr_r} BOOT_ORDER BOOT_A_LEFT BOOT_B_LEFT && fatwrite"),
+        "boot.cmd.in saves RAUC's variables alone, as fw_env.config reads them"
+    );
+    let uboot = std::fs::read_to_string(meta.join("recipes-bsp/u-boot/u-boot_%.bbappend")).unwrap();
+    assert!(
+        uboot.contains("SRC_URI:append:citas = \" file://citas-lockdown.cfg\""),
+        "the U-Boot lockdown fragment is built in"
+    );
+    let lockdown = std::fs::read_to_string(meta.join("recipes-bsp/u-boot/files/citas-lockdown.cfg")).unwrap();
+    assert!(
+        lockdown.contains("env import -c ${kernel_addr_r} 0x4000 BOOT_ORDER BOOT_A_LEFT BOOT_B_LEFT;"),
+        "U-Boot imports RAUC's variables alone from uboot.env"
+    );
     assert!(
         wks.contains("part /boot "),
         "the boot partition is mounted where fw_env.config looks"
