@@ -196,9 +196,9 @@ impl Board {
 
     /// Puts uboot.env on the card's FAT, as RAUC (or someone with the card) would write it.
     fn write_card_env(&self, vars: &[(&str, String)]) {
-        let text: String = vars.iter().map(|(k, v)| format!("{k}={v}\n")).collect();
+        let lines: Vec<String> = vars.iter().map(|(k, v)| format!("{k}={v}")).collect();
         let txt = self.work.join("card-env.txt");
-        std::fs::write(&txt, text).unwrap();
+        std::fs::write(&txt, lines.join("\n") + "\n").unwrap();
         let bin = self.work.join("uboot.env");
         run(Command::new("mkenvimage")
             .args(["-s", "0x4000", "-o"])
