@@ -235,6 +235,33 @@ fn the_wks_and_raucs_slots_follow_the_one_partition_layout() {
 }
 
 #[test]
+fn the_fleets_provisioning_key_is_installed_where_kioskctl_adopt_looks() {
+    let meta = repo().join("yocto/meta-citas");
+    let recipe = std::fs::read_to_string(meta.join("recipes-core/citas-system-conf/citas-system-conf_1.0.bb")).unwrap();
+    assert!(
+        recipe.contains("file://${CITAS_PROVISIONING_KEY}"),
+        "the key is fetched"
+    );
+    let installed = "${UNPACKDIR}/${CITAS_PROVISIONING_KEY} ${D}${sysconfdir}/citas/provisioning.pub.pem";
+    assert!(recipe.contains(installed), "citas-system-conf installs {installed}");
+    let adopt = std::fs::read_to_string(repo().join("system/ctl/src/adopt.rs")).unwrap();
+    assert!(
+        adopt.contains("PROVISIONING_KEY: &str = \"/etc/citas/provisioning.pub.pem\""),
+        "kioskctl adopt looks elsewhere"
+    );
+    let kas = std::fs::read_to_string(repo().join("yocto/kas/base.yml")).unwrap();
+    assert!(
+        kas.contains("CITAS_PROVISIONING_KEY ?= "),
+        "base.yml names the fleet's key"
+    );
+    let check = std::fs::read_to_string(repo().join("yocto/check")).unwrap();
+    assert!(
+        check.contains("keys/provisioning.pub.pem"),
+        "yocto/check makes a throwaway key to parse with"
+    );
+}
+
+#[test]
 fn the_recipes_crate_list_matches_cargo_lock() {
     let out = Command::new("python3")
         .arg(repo().join("yocto/meta-citas/scripts/update-crates-inc.py"))

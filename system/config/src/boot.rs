@@ -10,6 +10,9 @@ use crate::Config;
 pub const BOOT_FILE: &str = "citas-kiosk.toml";
 /// Where the device mounts its boot partition.
 pub const BOOT_MOUNT: &str = "/boot";
+/// Beside a provisioning file `kioskctl adopt` refused (an enrolled kiosk, an unsigned file):
+/// why, in one line.
+pub const REFUSED_SUFFIX: &str = ".refused";
 
 /// The device's provisioning file when the configuration is the device's own (no files named),
 /// `None` when files are named (a workstation, a test).
@@ -20,6 +23,13 @@ pub fn device_boot_file(named: &[PathBuf]) -> Option<PathBuf> {
 /// What a provisioning file left at `path` says: its problems, each with its line and field
 /// (why adopt left it), or that it waits for the next boot; nothing when there is none.
 pub fn not_adopted(path: &Path) -> Vec<String> {
+    let mut note = path.as_os_str().to_owned();
+    note.push(REFUSED_SUFFIX);
+    if path.exists()
+        && let Ok(why) = std::fs::read_to_string(&note)
+    {
+        return vec![format!("{}: refused: {}", path.display(), why.trim())];
+    }
     match std::fs::read_to_string(path) {
         Ok(text) => match Config::parse(&text, path) {
             Err(e) => e.problems.iter().map(ToString::to_string).collect(),

@@ -4,6 +4,7 @@
 //! this binary parses arguments, calls them and prints. Exit codes: 0 success, 1 a checked
 //! input was refused, 2 a usage error (clap's own code).
 
+mod adopt;
 mod config;
 mod curp;
 mod diagnose;
@@ -58,7 +59,7 @@ enum Command {
     /// At first boot (a root service before the kiosk starts): adopt the boot partition's
     /// provisioning into /data/kiosk, write its Wi-Fi and NTP settings, wipe it from the boot
     /// partition.
-    Adopt(provision::AdoptArgs),
+    Adopt(adopt::AdoptArgs),
     /// Write a kiosk image to an SD card (only the blocks of IMAGE.bmap when it is there), then
     /// read it back and check its SHA-256; refuses a mounted card or the system's own disk.
     Flash(flash::FlashArgs),
@@ -104,7 +105,7 @@ fn main() -> ExitCode {
         Command::Diagnose(args) => runtime().and_then(|rt| rt.block_on(diagnose::run(args))),
         Command::Logs(args) => logs::run(&args),
         Command::Provision(args) => provision::provision(args),
-        Command::Adopt(args) => provision::adopt(&args),
+        Command::Adopt(args) => adopt::adopt(&args),
         Command::Flash(args) => flash::flash(&args),
         Command::Sync(args) => runtime().and_then(|rt| rt.block_on(sync::run(args))),
         Command::Scanners(args) => runtime().and_then(|rt| rt.block_on(scan::scanners(args))),

@@ -1,18 +1,16 @@
 //! `kioskctl provision`: a technician's provisioning of one kiosk, written as
 //! `citas-kiosk.toml` on the boot partition of a card or an image, checked before and
-//! read back after. `kioskctl adopt` runs at the kiosk's first boot: it checks that file,
-//! moves it to `/data/kiosk/kiosk.toml`, writes the Wi-Fi and NTP settings where the read-only
-//! image looks for them, and wipes the file (and so the enrolment token) from the boot
-//! partition.
+//! read back after, and signed with the fleet's provisioning key when one is given
+//! (`citas-kiosk.toml.sig` beside it: an enrolled kiosk adopts nothing else; see `adopt`).
 
 use std::fs::File;
-use std::io::{Read, Seek, SeekFrom, Write};
-use std::os::unix::fs::PermissionsExt;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Args;
+use kiosk_config::signature::{PrivateKey, SIGNATURE_SUFFIX};
 use kiosk_config::{BOOT_FILE, Config, Provisioning, Wifi};
 
 /// Where provisioning is put on the boot partition: its root, beside the Pi's `config.txt`.
@@ -54,6 +52,10 @@ pub(crate) struct ProvisionArgs {
     /// The panel's diagonal in inches (a dense panel is drawn larger: Touch Display 2 is 7).
     #[arg(long, value_name = "INCHES")]
     diagonal_inches: Option<f32>,
+    /// The fleet's provisioning key (Ed25519, PKCS#8 PEM): signs the file, so that a kiosk
+    /// already enrolled adopts it (an enrolled kiosk refuses an unsigned one).
+    #[arg(long, value_name = "KEY.pem")]
+    sign: Option<PathBuf>,
 }
 
 /// A FAT boot partition to write into.
@@ -113,37 +115,51 @@ fn with_fat<T>(
     Ok(out)
 }
 
-fn write_boot(boot: &Boot, text: &str) -> anyhow::Result<()> {
+/// Writes `name` at the root of the boot partition, whole (a directory's file is replaced by a
+/// rename).
+fn write_boot(boot: &Boot, name: &str, bytes: &[u8]) -> anyhow::Result<()> {
     match boot {
         Boot::Dir(dir) => {
-            let target = dir.join(BOOT_FILE);
-            let parent = target.parent().context("the provisioning file's directory")?;
-            let tmp = parent.join(".citas-kiosk.toml.new");
+            let tmp = dir.join(format!(".{name}.new"));
             {
                 let mut f = File::create(&tmp)?;
-                f.write_all(text.as_bytes())?;
+                f.write_all(bytes)?;
                 f.sync_all()?;
             }
-            std::fs::rename(&tmp, &target)?;
-            File::open(parent)?.sync_all()?;
+            std::fs::rename(&tmp, dir.join(name))?;
+            File::open(dir)?.sync_all()?;
             Ok(())
         }
         Boot::Image { path, start, end } => with_fat(path, *start, *end, |fs| {
-            let mut f = fs.root_dir().create_file(BOOT_FILE)?;
+            let mut f = fs.root_dir().create_file(name)?;
             f.truncate()?;
-            f.write_all(text.as_bytes())?;
+            f.write_all(bytes)?;
             f.flush()
         }),
     }
 }
 
-fn read_boot(boot: &Boot) -> anyhow::Result<String> {
+/// Removes `name` from the boot partition's root, when it is there.
+fn remove_boot(boot: &Boot, name: &str) -> anyhow::Result<()> {
     match boot {
-        Boot::Dir(dir) => Ok(std::fs::read_to_string(dir.join(BOOT_FILE))?),
+        Boot::Dir(dir) => match std::fs::remove_file(dir.join(name)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
+            _ => Ok(()),
+        },
+        Boot::Image { path, start, end } => with_fat(path, *start, *end, |fs| match fs.root_dir().remove(name) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        }),
+    }
+}
+
+fn read_boot(boot: &Boot, name: &str) -> anyhow::Result<Vec<u8>> {
+    match boot {
+        Boot::Dir(dir) => Ok(std::fs::read(dir.join(name))?),
         Boot::Image { path, start, end } => with_fat(path, *start, *end, |fs| {
-            let mut text = String::new();
-            fs.root_dir().open_file(BOOT_FILE)?.read_to_string(&mut text)?;
-            Ok(text)
+            let mut bytes = Vec::new();
+            fs.root_dir().open_file(name)?.read_to_end(&mut bytes)?;
+            Ok(bytes)
         }),
     }
 }
@@ -185,138 +201,39 @@ pub(crate) fn provision(args: ProvisionArgs) -> anyhow::Result<ExitCode> {
             path.display()
         ),
     }
+    // The key is read before anything is written: a wrong key leaves the card as it was.
+    let signature = args
+        .sign
+        .as_deref()
+        .map(|path| PrivateKey::read(path).map(|key| key.sign(text.as_bytes())))
+        .transpose()?;
+    let sig_name = format!("{BOOT_FILE}{SIGNATURE_SUFFIX}");
     println!("[3/4] writing {BOOT_FILE} ({} bytes)", text.len());
-    write_boot(&boot, &text)?;
-    let back = read_boot(&boot)?;
+    write_boot(&boot, BOOT_FILE, text.as_bytes())?;
+    match &signature {
+        Some(sig) => {
+            write_boot(&boot, &sig_name, sig)?;
+            println!("      signed: {sig_name}");
+        }
+        // An older signature would not match this file: the kiosk would refuse it.
+        None => remove_boot(&boot, &sig_name)?,
+    }
+    let back = String::from_utf8(read_boot(&boot, BOOT_FILE)?).context("the file read back")?;
     anyhow::ensure!(back == text, "{BOOT_FILE} reads back different from what was written");
     Config::parse(&back, Path::new(BOOT_FILE)).map_err(|e| anyhow::anyhow!("{e}"))?;
-    println!("[4/4] read back and checked: the kiosk adopts it at its first boot");
+    if let Some(sig) = &signature {
+        anyhow::ensure!(
+            read_boot(&boot, &sig_name)? == sig.as_slice(),
+            "{sig_name} reads back different from what was written"
+        );
+    }
+    println!(
+        "[4/4] read back and checked: the kiosk adopts it at its next boot{}",
+        if signature.is_some() {
+            ""
+        } else {
+            " (unsigned: only while it is not enrolled)"
+        }
+    );
     Ok(ExitCode::SUCCESS)
-}
-
-#[derive(Debug, Args)]
-pub(crate) struct AdoptArgs {
-    /// Where the boot partition is mounted.
-    #[arg(long, default_value = kiosk_config::BOOT_MOUNT)]
-    boot: PathBuf,
-    /// The kiosk's data directory (the adopted kiosk.toml goes here).
-    #[arg(long, default_value = kiosk_config::DEFAULT_DATA_DIR)]
-    data: PathBuf,
-    /// Where the system's network settings go (Wi-Fi, time servers), beside the kiosk's own
-    /// directory: the services that read them (systemd-timesyncd runs as its own user) cannot
-    /// enter /data/kiosk, which is the kiosk's alone.
-    #[arg(long, default_value = "/data/network")]
-    network: PathBuf,
-}
-
-/// Overwrites a file's bytes with zeros on its disk, then removes it: the token does not stay in
-/// the FAT's free clusters.
-fn wipe(path: &Path) -> std::io::Result<()> {
-    let len = std::fs::metadata(path)?.len();
-    {
-        let mut f = File::options().write(true).open(path)?;
-        f.seek(SeekFrom::Start(0))?;
-        f.write_all(&vec![0u8; usize::try_from(len).unwrap_or(0)])?;
-        f.sync_all()?;
-    }
-    std::fs::remove_file(path)?;
-    if let Some(dir) = path.parent() {
-        File::open(dir)?.sync_all()?;
-    }
-    Ok(())
-}
-
-/// Writes `text` to `path`, readable by its owner only, whole or not at all.
-fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
-    kiosk_config::replace_file(path, text, 0o600)
-}
-
-/// wpa_supplicant's configuration for the provisioned network (the SSID in hex, so any bytes
-/// are safe; the passphrase quoted, or the 64-hex key as it is).
-pub(crate) fn wpa_supplicant(w: &Wifi) -> String {
-    let psk = if w.psk.len() == 64 && w.psk.chars().all(|c| c.is_ascii_hexdigit()) {
-        w.psk.clone()
-    } else {
-        format!("\"{}\"", w.psk)
-    };
-    let ssid = hex::encode(w.ssid.as_bytes());
-    format!(
-        "# Written by kioskctl adopt from the provisioning file.\nctrl_interface=/run/wpa_supplicant\nupdate_config=0\n\n\
-         network={{\n\tssid={ssid}\n\tpsk={psk}\n\tkey_mgmt=WPA-PSK WPA-PSK-SHA256 SAE\n\tieee80211w=1\n}}\n"
-    )
-}
-
-pub(crate) fn adopt(args: &AdoptArgs) -> anyhow::Result<ExitCode> {
-    let source = args.boot.join(BOOT_FILE);
-    if !source.exists() {
-        println!("nothing to adopt: no {}", source.display());
-        return Ok(ExitCode::SUCCESS);
-    }
-    let text = std::fs::read_to_string(&source).with_context(|| format!("reading {}", source.display()))?;
-    let config = match Config::parse(&text, &source) {
-        Ok(c) => c,
-        Err(e) => {
-            // Left where it is, for the technician to see and fix; the kiosk keeps what it had.
-            for p in &e.problems {
-                eprintln!("kioskctl adopt: {p}");
-            }
-            return Ok(ExitCode::from(1));
-        }
-    };
-    let target = args.data.join("kiosk.toml");
-    write_private(&target, &text)?;
-    println!("adopted {} as {}", source.display(), target.display());
-    let network = &args.network;
-    std::fs::create_dir_all(network)?;
-    std::fs::set_permissions(network, std::fs::Permissions::from_mode(0o755))?;
-    let wpa = network.join("wpa_supplicant-wlan0.conf");
-    match &config.network.wifi {
-        Some(w) => {
-            write_private(&wpa, &wpa_supplicant(w))?;
-            println!("Wi-Fi {:?}: {}", w.ssid, wpa.display());
-        }
-        None if wpa.exists() => std::fs::remove_file(&wpa)?,
-        None => {}
-    }
-    let ntp = network.join("timesyncd.conf");
-    if config.network.ntp.is_empty() {
-        if ntp.exists() {
-            std::fs::remove_file(&ntp)?;
-        }
-    } else {
-        // Readable by all: systemd-timesyncd reads it as systemd-timesync, and it holds no secret.
-        kiosk_config::replace_file(
-            &ntp,
-            &format!(
-                "# Written by kioskctl adopt from the provisioning file.\n[Time]\nNTP={}\n",
-                config.network.ntp.join(" ")
-            ),
-            0o644,
-        )?;
-        println!("NTP {}: {}", config.network.ntp.join(" "), ntp.display());
-    }
-    wipe(&source).with_context(|| format!("wiping {}", source.display()))?;
-    println!("wiped {} from the boot partition", source.display());
-    Ok(ExitCode::SUCCESS)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn writes_the_ssid_in_hex_and_quotes_a_passphrase_but_not_a_raw_key() {
-        let conf = wpa_supplicant(&Wifi {
-            ssid: "Café \"5G\"".into(),
-            psk: "correct \"horse\" battery".into(),
-        });
-        assert!(conf.contains("\tssid=436166c3a92022354722\n"), "{conf}");
-        assert!(conf.contains("\tpsk=\"correct \"horse\" battery\"\n"), "{conf}");
-        let raw = "ab".repeat(32);
-        let conf = wpa_supplicant(&Wifi {
-            ssid: "x".into(),
-            psk: raw.clone(),
-        });
-        assert!(conf.contains(&format!("\tpsk={raw}\n")), "{conf}");
-    }
 }

@@ -237,3 +237,180 @@ fn first_boot_adopts_the_provisioning_writes_wifi_and_ntp_and_wipes_the_token_fr
     assert!(boot.join("citas-kiosk.toml").exists());
     assert_eq!(std::fs::read_to_string(&adopted).unwrap(), provisioned);
 }
+
+/// A kiosk's boot and data directories, and how its boot adopts.
+struct Kiosk {
+    dir: tempfile::TempDir,
+}
+
+impl Kiosk {
+    fn new() -> Kiosk {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("boot")).unwrap();
+        std::fs::create_dir_all(dir.path().join("data")).unwrap();
+        Kiosk { dir }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// Enrolled: its database holds the credential the central server gave it.
+    fn enrol(&self) {
+        let (mut store, _) = kiosk_store::Store::open(&self.path("data/kiosk.db")).unwrap();
+        store
+            .set_device_credential(&kiosk_store::DeviceCredential {
+                device_id: "dev-LAX-1".into(),
+                credential: "issued-by-the-real-server".into(),
+            })
+            .unwrap();
+    }
+
+    /// `kioskctl provision` onto its boot partition, for `server`, signed with `key` if given.
+    fn provision(&self, server: &str, key: Option<&Path>) {
+        let boot = self.path("boot");
+        let mut args = vec!["provision", "--boot", boot.to_str().unwrap()];
+        args.extend_from_slice(LAX);
+        let at = args.iter().position(|a| *a == "--server").unwrap();
+        args[at + 1] = server;
+        if let Some(key) = key {
+            args.extend(["--sign", key.to_str().unwrap()]);
+        }
+        let out = kioskctl(&args);
+        assert!(out.status.success(), "{}", text(&out));
+    }
+
+    /// Its boot's `kioskctl adopt`, checking signatures with `key`.
+    fn adopt(&self, key: &Path) -> Output {
+        kioskctl(&[
+            "adopt",
+            "--boot",
+            self.path("boot").to_str().unwrap(),
+            "--data",
+            self.path("data").to_str().unwrap(),
+            "--network",
+            self.path("network").to_str().unwrap(),
+            "--key",
+            key.to_str().unwrap(),
+        ])
+    }
+
+    fn adopted_server(&self) -> Option<String> {
+        let text = std::fs::read_to_string(self.path("data/kiosk.toml")).ok()?;
+        Some(
+            kiosk_config::Config::parse(&text, Path::new("kiosk.toml"))
+                .unwrap()
+                .server
+                .to_string(),
+        )
+    }
+}
+
+/// A fleet key pair made by openssl, as a fleet makes its own: (private, public) PEM files.
+fn openssl_key(dir: &Path, name: &str) -> (PathBuf, PathBuf) {
+    let private = dir.join(format!("{name}.key.pem"));
+    let public = dir.join(format!("{name}.pub.pem"));
+    let made = run(Command::new("openssl")
+        .args(["genpkey", "-algorithm", "ed25519", "-out"])
+        .arg(&private));
+    assert!(made.status.success(), "openssl genpkey: {}", text(&made));
+    let made = run(Command::new("openssl")
+        .args(["pkey", "-pubout", "-in"])
+        .arg(&private)
+        .arg("-out")
+        .arg(&public));
+    assert!(made.status.success(), "openssl pkey: {}", text(&made));
+    (private, public)
+}
+
+const REAL: &str = "https://citas.example/api/";
+const RELAY: &str = "https://relay.attacker.example/api/";
+const MOVED: &str = "https://citas2.example/api/";
+
+#[test]
+fn an_enrolled_kiosk_refuses_an_unsigned_provisioning_and_keeps_its_server() {
+    let kiosk = Kiosk::new();
+    let keys = tempfile::tempdir().unwrap();
+    let (_, public) = openssl_key(keys.path(), "fleet");
+    // The factory's provisioning: not enrolled yet, unsigned, adopted.
+    kiosk.provision(REAL, None);
+    let out = kiosk.adopt(&public);
+    assert!(out.status.success(), "{}", text(&out));
+    kiosk.enrol();
+
+    // Someone alone with the kiosk writes their own file onto the card.
+    kiosk.provision(RELAY, None);
+    let out = kiosk.adopt(&public);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("this kiosk is enrolled"), "{}", text(&out));
+    assert_eq!(kiosk.adopted_server().as_deref(), Some(REAL));
+    // Left on the card with the reason, which the kiosk's health says.
+    let file = kiosk.path("boot/citas-kiosk.toml");
+    assert!(file.exists());
+    let said = kiosk_config::not_adopted(&file);
+    assert!(
+        said.len() == 1 && said[0].contains("refused: this kiosk is enrolled"),
+        "{said:?}"
+    );
+}
+
+#[test]
+fn an_enrolled_kiosk_adopts_a_file_signed_with_the_fleets_key_and_openssl_agrees() {
+    let kiosk = Kiosk::new();
+    let keys = tempfile::tempdir().unwrap();
+    let (private, public) = openssl_key(keys.path(), "fleet");
+    kiosk.provision(REAL, None);
+    assert!(kiosk.adopt(&public).status.success());
+    kiosk.enrol();
+
+    // A technician moves the kiosk to another server, signed with the fleet's key.
+    kiosk.provision(MOVED, Some(&private));
+    // The signature is the raw Ed25519 one openssl checks.
+    let checked = run(Command::new("openssl")
+        .args(["pkeyutl", "-verify", "-rawin", "-pubin", "-inkey"])
+        .arg(&public)
+        .arg("-in")
+        .arg(kiosk.path("boot/citas-kiosk.toml"))
+        .arg("-sigfile")
+        .arg(kiosk.path("boot/citas-kiosk.toml.sig")));
+    assert!(checked.status.success(), "openssl pkeyutl -verify: {}", text(&checked));
+    let out = kiosk.adopt(&public);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(kiosk.adopted_server().as_deref(), Some(MOVED));
+    assert!(!kiosk.path("boot/citas-kiosk.toml.sig").exists());
+    assert!(!kiosk.path("boot/citas-kiosk.toml").exists());
+}
+
+#[test]
+fn a_signature_by_another_key_or_over_an_edited_file_is_refused_even_before_enrolment() {
+    let keys = tempfile::tempdir().unwrap();
+    let (private, public) = openssl_key(keys.path(), "fleet");
+    let (other, _) = openssl_key(keys.path(), "stranger");
+
+    let kiosk = Kiosk::new();
+    kiosk.provision(RELAY, Some(&other));
+    let out = kiosk.adopt(&public);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("the signature does not match"), "{}", text(&out));
+    assert_eq!(kiosk.adopted_server(), None);
+
+    // Signed by the fleet, then changed on the card.
+    kiosk.provision(REAL, Some(&private));
+    let file = kiosk.path("boot/citas-kiosk.toml");
+    let edited = std::fs::read_to_string(&file).unwrap().replace(REAL, RELAY);
+    std::fs::write(&file, edited).unwrap();
+    let out = kiosk.adopt(&public);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(kiosk.adopted_server(), None);
+
+    // Unsigned again, before enrolment: the factory's case, adopted.
+    kiosk.provision(REAL, None);
+    assert!(
+        !kiosk.path("boot/citas-kiosk.toml.sig").exists(),
+        "provision left an old signature"
+    );
+    let out = kiosk.adopt(&public);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(kiosk.adopted_server().as_deref(), Some(REAL));
+    assert!(!kiosk.path("boot/citas-kiosk.toml.refused").exists());
+}

@@ -235,6 +235,21 @@ impl Store {
         Ok((store, opened))
     }
 
+    /// Whether the database at `path` holds a device credential (the kiosk is enrolled), read
+    /// without changing anything: no migration, no recovery, no file made where there is none.
+    /// `kioskctl adopt` asks before it lets a provisioning file replace the configuration.
+    pub fn holds_device_credential(path: &Path) -> Result<bool> {
+        if !path.exists() {
+            return Ok(false);
+        }
+        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        let row: Option<i64> = conn
+            .query_row("SELECT 1 FROM device WHERE id = 1", [], |r| r.get(0))
+            .optional()?;
+        Ok(row.is_some())
+    }
+
     /// A private in-memory store, for tests.
     pub fn open_in_memory() -> Result<Store> {
         let conn = Connection::open_in_memory()?;
@@ -742,5 +757,21 @@ mod tests {
         let log = s.audit_log(10).unwrap();
         assert_eq!(log.len(), 2);
         assert_eq!(log[0].3, "off");
+    }
+
+    #[test]
+    fn tells_an_enrolled_database_without_making_one_where_there_is_none() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kiosk.db");
+        assert!(!Store::holds_device_credential(&path).unwrap());
+        assert!(!path.exists(), "asking made a database");
+        let (mut s, _) = Store::open(&path).unwrap();
+        assert!(!Store::holds_device_credential(&path).unwrap());
+        s.set_device_credential(&DeviceCredential {
+            device_id: "dev-1".into(),
+            credential: "secret".into(),
+        })
+        .unwrap();
+        assert!(Store::holds_device_credential(&path).unwrap());
     }
 }

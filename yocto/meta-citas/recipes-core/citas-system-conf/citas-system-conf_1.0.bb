@@ -1,5 +1,5 @@
 SUMMARY = "The kiosk's system settings: watchdog, VTs, journal, firewall, time, good slot"
-DESCRIPTION = "Drop-ins for systemd (hardware watchdog, logind without VTs, volatile journald, no Ctrl+Alt+Del), the kernel without SysRq, the nftables rules and the links to what provisioning wrote on /data."
+DESCRIPTION = "Drop-ins for systemd (hardware watchdog, logind without VTs, volatile journald, no Ctrl+Alt+Del), the kernel without SysRq, the nftables rules, the fleet's provisioning key and the links to what provisioning wrote on /data."
 HOMEPAGE = "https://example.invalid/citas-kiosk"
 LICENSE = "MIT"
 # nooelint: oelint.var.licenseremotefile - these files are ours, under the common MIT text
@@ -13,6 +13,7 @@ SRC_URI = "file://watchdog.conf \
            file://citas-firewall.service \
            file://lockdown.conf \
            file://sysctl.conf \
+           file://${CITAS_PROVISIONING_KEY} \
            "
 
 inherit allarch systemd
@@ -33,6 +34,10 @@ do_install() {
     install -m 0644 ${UNPACKDIR}/citas-mark-good.service ${D}${systemd_system_unitdir}/
     # meta-networking's nftables ships no unit: this one loads /etc/nftables.conf at boot.
     install -m 0644 ${UNPACKDIR}/citas-firewall.service ${D}${systemd_system_unitdir}/
+    # The fleet's provisioning public key (never in the repository: CITAS_PROVISIONING_KEY points
+    # at the build host's copy): an enrolled kiosk adopts only a provisioning file it signed.
+    install -d ${D}${sysconfdir}/citas
+    install -m 0644 ${UNPACKDIR}/${CITAS_PROVISIONING_KEY} ${D}${sysconfdir}/citas/provisioning.pub.pem
     # What provisioning wrote (kioskctl adopt) is where the read-only root looks for it.
     install -d ${D}${sysconfdir}/systemd/timesyncd.conf.d ${D}${sysconfdir}/wpa_supplicant
     ln -sf /data/network/timesyncd.conf ${D}${sysconfdir}/systemd/timesyncd.conf.d/50-citas.conf
