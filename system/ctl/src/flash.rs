@@ -2,6 +2,13 @@
 //! blocks its bmap lists when `IMAGE.bmap` is beside it (each range's SHA-256 checked as it is
 //! read), with a progress bar, then reads what was written back from the card and checks its
 //! SHA-256. It refuses a device that is mounted, or the disk the running system lives on.
+//!
+//! A reused card holds the last kiosk's data (its database, scans left by a crash) in blocks
+//! the new image does not map: the whole card is discarded first (BLKDISCARD through
+//! util-linux's `blkdiscard`), or zeroed where the card or its reader cannot discard
+//! (`blkdiscard --zeroout`); a file target is emptied. With `--bmap-sig` the block map must be
+//! signed by the fleet's release key (a detached Ed25519 signature, `kiosk_config::signature`):
+//! the map's checksums then vouch for every byte written, and the rest of the card is blank.
 
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom, Write};
@@ -10,6 +17,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Args;
+use kiosk_config::signature::PublicKey;
 use sha2::{Digest, Sha256};
 
 #[derive(Debug, Args)]
@@ -22,8 +30,15 @@ pub(crate) struct FlashArgs {
     #[arg(long)]
     bmap: Option<PathBuf>,
     /// Copy every byte even when a block map is there.
-    #[arg(long, conflicts_with = "bmap")]
+    #[arg(long, conflicts_with_all = ["bmap", "bmap_sig"])]
     no_bmap: bool,
+    /// The block map's detached signature (raw Ed25519, `openssl pkeyutl -sign -rawin`): the
+    /// image is written only when it matches `--key`.
+    #[arg(long, value_name = "SIG", requires = "key")]
+    bmap_sig: Option<PathBuf>,
+    /// The fleet's release public key (Ed25519 PEM) that checks `--bmap-sig`.
+    #[arg(long, value_name = "PUB.pem", requires = "bmap_sig")]
+    key: Option<PathBuf>,
 }
 
 /// One range of bytes to copy, with its SHA-256 when the block map gives one.
@@ -93,7 +108,11 @@ fn ranges(image: &Path, args: &FlashArgs) -> anyhow::Result<(Vec<Range>, u64, bo
         PathBuf::from(p)
     });
     if args.no_bmap || !bmap_path.exists() {
-        anyhow::ensure!(args.bmap.is_none(), "no block map at {}", bmap_path.display());
+        anyhow::ensure!(
+            args.bmap.is_none() && args.bmap_sig.is_none(),
+            "no block map at {}",
+            bmap_path.display()
+        );
         return Ok((
             vec![Range {
                 offset: 0,
@@ -104,7 +123,15 @@ fn ranges(image: &Path, args: &FlashArgs) -> anyhow::Result<(Vec<Range>, u64, bo
             false,
         ));
     }
-    let xml = std::fs::read_to_string(&bmap_path).with_context(|| format!("reading {}", bmap_path.display()))?;
+    let bytes = std::fs::read(&bmap_path).with_context(|| format!("reading {}", bmap_path.display()))?;
+    if let (Some(sig), Some(key)) = (&args.bmap_sig, &args.key) {
+        let signature = std::fs::read(sig).with_context(|| format!("reading {}", sig.display()))?;
+        PublicKey::read(key)
+            .and_then(|k| k.verify(&bytes, &signature))
+            .with_context(|| format!("{} is not signed by {}", bmap_path.display(), key.display()))?;
+        println!("{} is signed by {}", bmap_path.display(), key.display());
+    }
+    let xml = String::from_utf8(bytes).with_context(|| format!("{} is not text", bmap_path.display()))?;
     let bmap =
         bmap_parser::Bmap::from_xml(&xml).with_context(|| format!("{} is not a block map", bmap_path.display()))?;
     anyhow::ensure!(
@@ -127,6 +154,38 @@ fn ranges(image: &Path, args: &FlashArgs) -> anyhow::Result<(Vec<Range>, u64, bo
         })
         .collect();
     Ok((ranges, size, true))
+}
+
+/// Leaves nothing of what `device` held: discarded, or zeroed where it cannot discard.
+fn blank(device: &Path) -> anyhow::Result<()> {
+    let blkdiscard = |zero: bool| {
+        let mut cmd = std::process::Command::new("blkdiscard");
+        if zero {
+            cmd.arg("--zeroout");
+        }
+        cmd.arg(device).output()
+    };
+    println!(
+        "discarding all of {} (the last kiosk's data goes with it)",
+        device.display()
+    );
+    let out = blkdiscard(false).context("running blkdiscard (util-linux)")?;
+    if out.status.success() {
+        return Ok(());
+    }
+    eprintln!(
+        "kioskctl flash: {} cannot discard ({}): zeroing it instead, which takes minutes",
+        device.display(),
+        String::from_utf8_lossy(&out.stderr).trim()
+    );
+    let out = blkdiscard(true).context("running blkdiscard --zeroout (util-linux)")?;
+    anyhow::ensure!(
+        out.status.success(),
+        "{} could be neither discarded nor zeroed: {}",
+        device.display(),
+        String::from_utf8_lossy(&out.stderr).trim()
+    );
+    Ok(())
 }
 
 pub(crate) fn flash(args: &FlashArgs) -> anyhow::Result<ExitCode> {
@@ -169,7 +228,9 @@ pub(crate) fn flash(args: &FlashArgs) -> anyhow::Result<ExitCode> {
         .truncate(false)
         .open(&args.device)
         .with_context(|| format!("opening {} to write", args.device.display()))?;
-    if !is_block {
+    if is_block {
+        blank(&args.device)?;
+    } else {
         // A file target holds exactly the image, holes where the bmap has none.
         device.set_len(0)?;
         device.set_len(size)?;
