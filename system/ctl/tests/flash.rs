@@ -26,16 +26,17 @@ fn kioskctl(args: &[&str]) -> Output {
     run(Command::new(env!("CARGO_BIN_EXE_kioskctl")).args(args))
 }
 
-const MIB: u64 = 1 << 20;
+const MIB_BYTES: usize = 1 << 20;
+const MIB: u64 = MIB_BYTES as u64;
 
 /// A sparse 32 MiB image with data in its first MiB and at 16 MiB, and its bmap beside it.
 fn image(dir: &Path) -> PathBuf {
     let img = dir.join("kiosk.img");
     let mut f = std::fs::File::create(&img).unwrap();
     f.set_len(32 * MIB).unwrap();
-    f.write_all(&vec![0xa5; MIB as usize]).unwrap();
+    f.write_all(&vec![0xa5; MIB_BYTES]).unwrap();
     f.seek(SeekFrom::Start(16 * MIB)).unwrap();
-    f.write_all(&vec![0x5a; MIB as usize]).unwrap();
+    f.write_all(&vec![0x5a; MIB_BYTES]).unwrap();
     f.sync_all().unwrap();
     let bmap = format!("{}.bmap", img.display());
     let out = run(Command::new("bmaptool").args(["create", "-o", &bmap]).arg(&img));
@@ -62,7 +63,7 @@ fn flashing_a_reused_card_leaves_none_of_the_last_kiosks_data() {
     let backing = dir.path().join("card.bin");
     {
         let mut card = std::fs::File::create(&backing).unwrap();
-        let mut block = vec![0u8; MIB as usize];
+        let mut block = vec![0u8; MIB_BYTES];
         block[..LAST_KIOSK.len()].copy_from_slice(LAST_KIOSK);
         for _ in 0..48 {
             card.write_all(&block).unwrap();
