@@ -107,6 +107,17 @@ fn the_wks_and_raucs_slots_follow_the_one_partition_layout() {
         wks.contains("x-systemd.growfs"),
         "the data partition grows at first boot"
     );
+    let data_line = wks.lines().find(|l| l.starts_with("part /data ")).unwrap();
+    assert!(
+        data_line.contains("--fsoptions \"defaults,noatime,nosuid,nodev,noexec,"),
+        "nothing on /data runs: {data_line}"
+    );
+    let board_fstab = std::fs::read_to_string(repo().join("images/qemu/board/etc/fstab")).unwrap();
+    let board_data = board_fstab.lines().find(|l| l.contains(" /data ")).unwrap();
+    assert!(
+        board_data.contains("nosuid,nodev,noexec"),
+        "the emulated appliance mounts /data as the image does: {board_data}"
+    );
 
     let conf = std::fs::read_to_string(repo().join("yocto/meta-citas/recipes-core/rauc/files/system.conf")).unwrap();
     let section = |name: &str| -> BTreeMap<String, String> {

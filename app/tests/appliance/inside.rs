@@ -89,6 +89,18 @@ pub(crate) fn inside_the_appliance(ch: &mut Channel, ev: &Path) -> String {
     );
     let places: Vec<&str> = writable.lines().filter(|l| !l.is_empty()).collect();
     assert_eq!(places, ["/data/kiosk"], "the kiosk can write on disk at {places:?}");
+    // Nothing written there runs: no programs, no set-uid, no device nodes on /data.
+    let data = guest(ch, "findmnt -n -o OPTIONS /data");
+    for option in ["nosuid", "nodev", "noexec"] {
+        assert!(data.split(',').any(|o| o.trim() == option), "/data is mounted {data}");
+    }
+    // The fleet's provisioning key is where kioskctl adopt looks.
+    let key = guest(ch, "head -n 1 /etc/citas/provisioning.pub.pem 2>&1; true");
+    assert_eq!(
+        key.trim(),
+        "-----BEGIN PUBLIC KEY-----",
+        "/etc/citas/provisioning.pub.pem"
+    );
 
     // A keyboard plugged into the kiosk: Ctrl+Alt+Del and SysRq do nothing.
     let keys = guest(
