@@ -113,7 +113,10 @@ fn the_wks_and_raucs_slots_follow_the_one_partition_layout() {
         "nothing on /data runs: {data_line}"
     );
     let board_fstab = std::fs::read_to_string(repo().join("images/qemu/board/etc/fstab")).unwrap();
-    let board_data = board_fstab.lines().find(|l| l.contains(" /data ")).unwrap();
+    let board_data = board_fstab
+        .lines()
+        .find(|l| l.starts_with("/dev/") && l.contains(" /data "))
+        .unwrap();
     assert!(
         board_data.contains("nosuid,nodev,noexec"),
         "the emulated appliance mounts /data as the image does: {board_data}"
