@@ -179,6 +179,14 @@ fn heartbeat_from(
     }
 }
 
+/// The bundles images/qemu/refused-bundles.sh makes, and what RAUC (or its pre-install handler)
+/// says when it refuses each (lowercase).
+const REFUSED: [(&str, &str); 3] = [
+    ("update-older.raucb", "pre-install handler error"),
+    ("update-dev-signed.raucb", "signature verification failed"),
+    ("update-dev.raucb", "compatible mismatch"),
+];
+
 /// `rauc status` in the guest, as JSON, and the slot of it with `bootname`.
 fn rauc_status(ch: &mut Channel) -> Value {
     let text = guest(ch, "rauc status --detailed --output-format=json 2>/dev/null");
@@ -292,7 +300,8 @@ fn the_appliance_boots_enrols_rolls_back_a_broken_update_and_keeps_a_good_one() 
     );
     let made = template.parent().unwrap();
     let (good, broken) = (made.join("update.raucb"), made.join("update-broken.raucb"));
-    for b in [&good, &broken] {
+    let refused: Vec<PathBuf> = REFUSED.iter().map(|(name, _)| made.join(name)).collect();
+    for b in [&good, &broken].into_iter().chain(&refused) {
         assert!(
             b.exists(),
             "{} is missing: images/qemu/build makes it beside the card",
@@ -345,7 +354,11 @@ fn the_appliance_boots_enrols_rolls_back_a_broken_update_and_keeps_a_good_one() 
         String::from_utf8_lossy(&out.stderr)
     );
     let stick = dir.path().join("stick.img");
-    board::make_stick(&[&good, &broken], &stick).unwrap();
+    let on_stick: Vec<&Path> = [good.as_path(), broken.as_path()]
+        .into_iter()
+        .chain(refused.iter().map(PathBuf::as_path))
+        .collect();
+    board::make_stick(&on_stick, &stick).unwrap();
     b.plug_stick(&stick);
 
     let mut qmp = power_on_to_first_frame(&mut b, dir.path(), background, "provisioned card", &mut timings);
@@ -415,6 +428,29 @@ fn the_appliance_boots_enrols_rolls_back_a_broken_update_and_keeps_a_good_one() 
     let status = rauc_status(&mut ch);
     assert_eq!(status["booted"], "A", "{status}");
     let data = data_fingerprint(&mut ch);
+
+    // 2b. Bundles a production kiosk refuses before it writes anything: an older version, one
+    //     signed by a development CA, one for the development images.
+    let slot_b = rauc_slot(&status, "B").clone();
+    let mut refusals = String::new();
+    for (bundle, why) in REFUSED {
+        let said = guest(
+            &mut ch,
+            &format!(
+                "mountpoint -q /mnt || mount -o ro /dev/vdb /mnt; rauc install /mnt/{bundle} >/tmp/rauc.log 2>&1; \
+                 echo \"rauc install: $?\"; tail -n 3 /tmp/rauc.log; journalctl -b -u rauc --no-pager -n 20 | grep -F 'citas: update refused'; true"
+            ),
+        );
+        let _ = writeln!(refusals, "== {bundle}\n{said}");
+        assert!(
+            !said.contains("rauc install: 0") && said.to_lowercase().contains(why),
+            "{bundle} was not refused for {why:?}:\n{said}"
+        );
+    }
+    std::fs::write(ev.join("rauc-install-refused.txt"), &refusals).unwrap();
+    let status = rauc_status(&mut ch);
+    assert_eq!(status["booted"], "A", "{status}");
+    assert_eq!(rauc_slot(&status, "B"), &slot_b, "a refused bundle changed slot B");
 
     // 3. An update whose kiosk cannot start: it installs into B and boots, is never marked
     //    good, and after B's three tries U-Boot goes back to A, where the kiosk is on screen.

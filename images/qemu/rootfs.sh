@@ -50,10 +50,11 @@ if [ ! -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ]; then
 fi
 
 # What citas-kiosk-image installs, in Debian's names (the kernel and firmware are the board's).
+# (mawk: the awk of RAUC's pre-install handler, busybox's in the image.)
 packages=(
     systemd systemd-sysv udev systemd-timesyncd dbus kmod
     libinput10 libgbm1 libegl1 libegl-mesa0 libgles2 libxkbcommon0 fontconfig fonts-dejavu-core
-    rauc rauc-service libubootenv-tool nftables e2fsprogs netbase
+    rauc rauc-service libubootenv-tool nftables e2fsprogs netbase mawk
     linux-image-arm64 initramfs-tools
 )
 # The checks the appliance test runs inside: ss (iproute2). Production has no shell channel.
@@ -94,6 +95,7 @@ chroot "$out" systemctl enable citas-mark-good.service citas-firewall.service sy
 echo "== RAUC: meta-citas's system.conf and the keyring"
 install -D -m 0644 "$meta/recipes-core/rauc/files/system.conf" "$out/etc/rauc/system.conf"
 install -D -m 0644 "$keyring" "$out/usr/lib/rauc/ca.cert.pem"
+install -D -m 0755 "$meta/recipes-core/rauc/files/citas-pre-install" "$out/usr/lib/rauc/citas-pre-install"
 
 echo "== U-Boot's environment from Linux (meta-citas's libubootenv fw_env.config: uboot.env on /boot)"
 install -D -m 0644 "$meta/recipes-bsp/libubootenv/files/fw_env.config" "$out/etc/fw_env.config"

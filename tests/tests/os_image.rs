@@ -248,6 +248,81 @@ fn the_wks_and_raucs_slots_follow_the_one_partition_layout() {
     }
 }
 
+/// Runs the kiosk's RAUC pre-install handler as RAUC does, for a bundle of `bundle_version` on a
+/// system of `running`: whether it lets the install go on, and what it said.
+fn pre_install(bundle_version: &str, running: &str) -> (bool, String) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("manifest.raucm"),
+        format!("[update]\ncompatible=citas-kiosk-rpi\nversion={bundle_version}\n\n[bundle]\nformat=verity\n"),
+    )
+    .unwrap();
+    let os_release = dir.path().join("os-release");
+    std::fs::write(&os_release, format!("ID=citas\nVERSION_ID=\"{running}\"\n")).unwrap();
+    let out = Command::new("sh")
+        .arg(repo().join("yocto/meta-citas/recipes-core/rauc/files/citas-pre-install"))
+        .env("RAUC_BUNDLE_MOUNT_POINT", dir.path())
+        .env("CITAS_OS_RELEASE", &os_release)
+        .output()
+        .unwrap();
+    (out.status.success(), text(&out))
+}
+
+#[test]
+fn updates_only_move_forward_and_development_images_live_in_a_rauc_world_of_their_own() {
+    for (bundle, running) in [
+        ("1.0", "1.0"),
+        ("1.0.1", "1.0"),
+        ("1.10", "1.9"),
+        ("2.0-rc1", "1.9.9"),
+        ("0.1.0-1+update1", "0.1.0-1"),
+    ] {
+        let (ok, said) = pre_install(bundle, running);
+        assert!(ok, "{bundle} over {running} refused: {said}");
+    }
+    for (bundle, running) in [
+        ("0.9", "1.0"),
+        ("1.9", "1.10"),
+        ("1.0", "1.0.1"),
+        ("", "1.0"),
+        ("latest", "1.0"),
+    ] {
+        let (ok, said) = pre_install(bundle, running);
+        assert!(!ok, "{bundle:?} over {running} accepted: {said}");
+        assert!(said.contains("citas: update refused"), "{said}");
+    }
+
+    let meta = repo().join("yocto/meta-citas");
+    let conf = std::fs::read_to_string(meta.join("recipes-core/rauc/files/system.conf")).unwrap();
+    assert!(
+        conf.contains("[handlers]\npre-install=/usr/lib/rauc/citas-pre-install\n"),
+        "system.conf runs the handler"
+    );
+    let rauc_conf = std::fs::read_to_string(meta.join("recipes-core/rauc/rauc-conf.bbappend")).unwrap();
+    for line in [
+        "    install -m 0755 ${UNPACKDIR}/citas-pre-install ${D}${nonarch_libdir}/rauc/citas-pre-install",
+        "    sed -i -e \"s/^compatible=.*/compatible=${CITAS_RAUC_COMPATIBLE}/\" ${D}${nonarch_libdir}/rauc/system.conf",
+    ] {
+        assert!(
+            rauc_conf.lines().any(|l| l == line),
+            "rauc-conf.bbappend lacks {line:?}"
+        );
+    }
+    let bundle = std::fs::read_to_string(meta.join("recipes-core/bundles/citas-kiosk-bundle_1.0.bb")).unwrap();
+    assert!(bundle.contains("RAUC_BUNDLE_COMPATIBLE = \"${CITAS_RAUC_COMPATIBLE}\""));
+    assert!(bundle.contains("RAUC_BUNDLE_VERSION = \"${DISTRO_VERSION}\""));
+    let base = std::fs::read_to_string(repo().join("yocto/kas/base.yml")).unwrap();
+    let dev = std::fs::read_to_string(repo().join("yocto/kas/dev.yml")).unwrap();
+    assert!(base.contains("CITAS_RAUC_COMPATIBLE ?= \"citas-kiosk-rpi\""));
+    assert!(dev.contains("CITAS_RAUC_COMPATIBLE = \"citas-kiosk-rpi-dev\""));
+    for key in ["CITAS_RAUC_CA", "CITAS_RAUC_KEY", "CITAS_RAUC_CERT"] {
+        assert!(
+            dev.contains(&format!("{key} = \"${{TOPDIR}}/../keys/dev/")),
+            "dev.yml signs with production's {key}"
+        );
+    }
+}
+
 #[test]
 fn the_fleets_provisioning_key_is_installed_where_kioskctl_adopt_looks() {
     let meta = repo().join("yocto/meta-citas");

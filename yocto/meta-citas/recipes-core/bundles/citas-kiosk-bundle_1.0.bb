@@ -6,7 +6,10 @@ LICENSE = "MIT"
 
 inherit bundle
 
-RAUC_BUNDLE_COMPATIBLE = "citas-kiosk-rpi"
+# The variant's compatible, as its image's system.conf says (rauc-conf.bbappend), and the
+# image's own version, which the kiosk's pre-install handler compares with its own.
+RAUC_BUNDLE_COMPATIBLE = "${CITAS_RAUC_COMPATIBLE}"
+RAUC_BUNDLE_VERSION = "${DISTRO_VERSION}"
 RAUC_BUNDLE_FORMAT = "verity"
 RAUC_BUNDLE_SLOTS = "rootfs"
 RAUC_SLOT_rootfs = "citas-kiosk-image"
