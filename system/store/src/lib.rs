@@ -23,7 +23,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
-pub use migrations::LATEST_VERSION;
+pub use migrations::{LATEST_VERSION, PREVIOUS_RELEASE_VERSION};
 pub use outbox::{CONFIRMED_AFTER_VISIT, OutboxEntry, OutboxKind};
 pub use print::{PrintJob, PrintReason, PrintState};
 pub use staff::{OutOfService, UNKNOWN_STAFF};
@@ -57,6 +57,11 @@ pub enum Opened {
     /// The old file failed its integrity check and was moved to `moved_to`.
     Recovered {
         moved_to: PathBuf,
+    },
+    /// Written by a newer release at schema `version` that this one can still use, and left as
+    /// it is: an update fell back to this release.
+    Newer {
+        version: i64,
     },
 }
 
@@ -223,14 +228,16 @@ impl Store {
             conn,
             path: Some(path.to_owned()),
         };
-        let from = store.migrate()?;
+        let migrated = store.migrate()?;
         if let Some(old) = &recovered {
             salvage(&store.conn, old);
         }
-        let opened = match (recovered, existed) {
-            (Some(moved_to), _) => Opened::Recovered { moved_to },
-            (None, false) => Opened::Created,
-            (None, true) => Opened::Existing { migrated_from: from },
+        let opened = match (recovered, existed, migrated) {
+            (Some(moved_to), _, _) => Opened::Recovered { moved_to },
+            (None, false, _) => Opened::Created,
+            (None, true, migrations::Migrated::Newer(version)) => Opened::Newer { version },
+            (None, true, migrations::Migrated::From(v)) => Opened::Existing { migrated_from: Some(v) },
+            (None, true, migrations::Migrated::No) => Opened::Existing { migrated_from: None },
         };
         Ok((store, opened))
     }
@@ -262,9 +269,8 @@ impl Store {
         Ok(store)
     }
 
-    /// Brings the schema to [`LATEST_VERSION`]; returns the version it started from when it
-    /// had to change anything.
-    fn migrate(&mut self) -> Result<Option<i64>> {
+    /// Brings the schema to [`LATEST_VERSION`] (or leaves a newer one this software can use).
+    fn migrate(&mut self) -> Result<migrations::Migrated> {
         migrations::migrate(&mut self.conn)
     }
 

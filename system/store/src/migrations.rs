@@ -1,7 +1,18 @@
 //! The schema, one migration per version, applied in order by `PRAGMA user_version`. A
 //! migration is never edited once released; a change is a new one at the end.
+//!
+//! An update can fall back: three failed boots of a new release and U-Boot boots the previous
+//! one, which meets the database the new one migrated. So each migration says which is the
+//! oldest schema whose software can still use the database after it ([`OLDEST_READER`]): an
+//! additive one (a new table, a new column with a default) keeps it; one that changes what
+//! older software reads raises it. Every open records the current floor in `schema_floor` (a
+//! table outside the migrations, which older software ignores), and software that finds a
+//! newer database opens it as it is when the floor lets it in ([`crate::Opened::Newer`]),
+//! instead of refusing it. A migration that raises the floor above the schema of the release
+//! the fleet runs now ([`PREVIOUS_RELEASE_VERSION`]) is held back: a test fails until it is
+//! made additive, or until the fleet has moved past that release.
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 
 use crate::{Result, StoreError};
 
@@ -59,6 +70,17 @@ const MIGRATIONS: [&str; 7] = [
      CREATE INDEX print_jobs_state ON print_jobs(state, id);",
 ];
 
+/// For each migration (by position), the oldest schema version whose software can still use
+/// the database after it. None released so far was made additive on purpose: each is its own.
+const OLDEST_READER: [i64; MIGRATIONS.len()] = [1, 2, 3, 4, 5, 6, 7];
+
+/// The schema version of the release the fleet runs now: the one a fallback from this release
+/// boots. Raised when a release has gone out to every kiosk.
+pub const PREVIOUS_RELEASE_VERSION: i64 = 7;
+
+// The release the fleet runs is never ahead of this one.
+const _: () = assert!(PREVIOUS_RELEASE_VERSION <= LATEST_VERSION);
+
 /// The schema version this software writes.
 #[allow(clippy::cast_possible_wrap)] // a handful of migrations, never 2^63
 pub const LATEST_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -83,20 +105,73 @@ fn apply(conn: &mut Connection, from: i64, to: i64) -> Result<()> {
     Ok(())
 }
 
-/// Brings the schema to the latest version; `Some(old)` when it changed anything.
-pub(crate) fn migrate(conn: &mut Connection) -> Result<Option<i64>> {
-    let v = version(conn)?;
-    if v > LATEST_VERSION {
-        return Err(StoreError::TooNew {
-            found: v,
-            supported: LATEST_VERSION,
-        });
-    }
-    if v == LATEST_VERSION {
+/// What opening did to the schema.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Migrated {
+    /// It was this software's.
+    No,
+    /// Migrated from this version.
+    From(i64),
+    /// Written by newer software at this version, which this one can still use (left as it is).
+    Newer(i64),
+}
+
+/// The floor a database at this software's schema has.
+fn floor() -> i64 {
+    usize::try_from(LATEST_VERSION - 1)
+        .ok()
+        .and_then(|i| OLDEST_READER.get(i).copied())
+        .unwrap_or(LATEST_VERSION)
+}
+
+/// The floor newer software recorded, if any.
+fn recorded_floor(conn: &Connection) -> Result<Option<i64>> {
+    let exists: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_floor')",
+        [],
+        |r| r.get(0),
+    )?;
+    if !exists {
         return Ok(None);
     }
-    apply(conn, v, LATEST_VERSION)?;
-    Ok(Some(v))
+    Ok(conn
+        .query_row("SELECT oldest_reader FROM schema_floor WHERE id = 1", [], |r| r.get(0))
+        .optional()?)
+}
+
+/// Brings the schema to the latest version, or leaves a newer one its floor lets this software
+/// use.
+pub(crate) fn migrate(conn: &mut Connection) -> Result<Migrated> {
+    let v = version(conn)?;
+    if v > LATEST_VERSION {
+        return match recorded_floor(conn)? {
+            Some(floor) if floor <= LATEST_VERSION => {
+                tracing::warn!(
+                    version = v,
+                    supported = LATEST_VERSION,
+                    "the database is from newer software (an update fell back); it is used as it is"
+                );
+                Ok(Migrated::Newer(v))
+            }
+            _ => Err(StoreError::TooNew {
+                found: v,
+                supported: LATEST_VERSION,
+            }),
+        };
+    }
+    let migrated = if v == LATEST_VERSION {
+        Migrated::No
+    } else {
+        apply(conn, v, LATEST_VERSION)?;
+        Migrated::From(v)
+    };
+    conn.execute_batch(&format!(
+        "CREATE TABLE IF NOT EXISTS schema_floor(id INTEGER PRIMARY KEY CHECK (id = 1), oldest_reader INTEGER NOT NULL);
+         INSERT INTO schema_floor(id, oldest_reader) VALUES (1, {floor})
+             ON CONFLICT(id) DO UPDATE SET oldest_reader = excluded.oldest_reader WHERE oldest_reader != excluded.oldest_reader;",
+        floor = floor()
+    ))?;
+    Ok(migrated)
 }
 
 #[cfg(test)]
@@ -200,5 +275,80 @@ mod tests {
             .pragma_update(None, "user_version", LATEST_VERSION + 1)
             .unwrap();
         assert!(matches!(Store::open(&path), Err(StoreError::TooNew { .. })));
+    }
+
+    #[test]
+    fn a_fallback_release_uses_a_database_a_newer_one_migrated_additively_and_refuses_one_it_cannot_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k.db");
+        drop(Store::open(&path).unwrap());
+        // The next release: an additive migration (a new table), its floor still this schema.
+        let newer = |floor: i64| {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(&format!(
+                "CREATE TABLE IF NOT EXISTS queue_tickets(code TEXT PRIMARY KEY);
+                 PRAGMA user_version = {};
+                 UPDATE schema_floor SET oldest_reader = {floor};",
+                LATEST_VERSION + 1
+            ))
+            .unwrap();
+        };
+        newer(LATEST_VERSION);
+        let (mut store, opened) = Store::open(&path).unwrap();
+        assert_eq!(
+            opened,
+            Opened::Newer {
+                version: LATEST_VERSION + 1
+            }
+        );
+        store
+            .set_device_credential(&crate::DeviceCredential {
+                device_id: "dev-1".into(),
+                credential: "c".into(),
+            })
+            .unwrap();
+        assert!(store.device_credential().unwrap().is_some());
+        drop(store);
+        // Left as the newer release wrote it, floor and all.
+        let conn = Connection::open(&path).unwrap();
+        assert_eq!(version(&conn).unwrap(), LATEST_VERSION + 1);
+        assert_eq!(recorded_floor(&conn).unwrap(), Some(LATEST_VERSION));
+        drop(conn);
+
+        // A migration that changed what this release reads raised the floor: refused.
+        newer(LATEST_VERSION + 1);
+        assert!(matches!(Store::open(&path), Err(StoreError::TooNew { .. })));
+    }
+
+    #[test]
+    fn every_database_records_its_floor() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k.db");
+        drop(Store::open(&path).unwrap());
+        let conn = Connection::open(&path).unwrap();
+        assert_eq!(recorded_floor(&conn).unwrap(), Some(floor()));
+    }
+
+    #[test]
+    fn no_migration_locks_out_the_release_the_fleet_runs() {
+        // A fallback from this release boots PREVIOUS_RELEASE_VERSION's software: it must be
+        // able to use what this release wrote. A migration that raises the floor above it is
+        // held back (made additive), or waits until the fleet has moved on.
+        assert!(
+            floor() <= PREVIOUS_RELEASE_VERSION,
+            "this release's database (floor {}) cannot be used by the release the fleet runs (schema {PREVIOUS_RELEASE_VERSION})",
+            floor()
+        );
+        assert!(
+            OLDEST_READER.windows(2).all(|w| w[0] <= w[1]),
+            "a floor never goes down"
+        );
+        for (i, f) in OLDEST_READER.iter().enumerate() {
+            assert!(
+                *f <= i64::try_from(i).unwrap() + 1,
+                "migration {} floor {f} above its own version",
+                i + 1
+            );
+        }
     }
 }
