@@ -32,7 +32,10 @@ use serde_json::Value;
 
 #[path = "appliance/inside.rs"]
 mod inside;
+#[path = "appliance/usb.rs"]
+mod usb;
 use inside::inside_the_appliance;
+use usb::a_visitors_usb_devices_get_nowhere;
 
 const WIDTH: u32 = 800;
 const HEIGHT: u32 = 480;
@@ -391,6 +394,7 @@ fn the_appliance_boots_enrols_rolls_back_a_broken_update_and_keeps_a_good_one() 
         },
     );
     timings += &inside_the_appliance(&mut ch, &ev);
+    a_visitors_usb_devices_get_nowhere(&mut ch, &mut qmp, &ev);
 
     // A finger on "Reservar una cita" (where --screenshots draws it at 800x480) opens sign-in.
     let (x, y) = (238, 426);

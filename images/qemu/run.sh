@@ -14,6 +14,9 @@
 #                     a network namespace of its own with nothing but loopback (the test does:
 #                     `unshare --net`), so the guest reaches the simulators and nothing else;
 #                     run.sh refuses to start where the host has any other interface up.
+#   qemu-xhci         the kiosk's USB ports (bus xhci.0): the test plugs a visitor's keyboard and
+#                     USB stick in through QMP (device_add usb-kbd / usb-storage,drive=lobbystick,
+#                     a 1 MiB stick of STATE_DIR/lobby-stick.img)
 #   virtio-blk 2      with --stick FILE: a technician's USB stick (Linux's /dev/vdb), read-only,
 #                     holding FILE's filesystem (the test's stick carries update bundles)
 #   virtconsole       /dev/hvc0: the test image's command channel (images/qemu/test-overlay);
@@ -88,6 +91,7 @@ if [ -n "$others" ]; then
     exit 1
 fi
 
+[ -f "$state/lobby-stick.img" ] || truncate -s 1M "$state/lobby-stick.img"
 rm -f "$state/qmp.sock" "$state/shell.sock"
 args=(
     -M virt -cpu cortex-a72 -smp 2 -m 1024
@@ -98,6 +102,8 @@ args=(
     -device "virtio-gpu-pci,xres=$width,yres=$height"
     -device virtio-tablet-pci
     -device i6300esb
+    -device qemu-xhci,id=xhci
+    -drive "if=none,format=raw,id=lobbystick,readonly=on,file=$state/lobby-stick.img"
     -watchdog-action reset
     -netdev user,id=net0 -device virtio-net-pci,netdev=net0
     -device virtio-serial-pci
