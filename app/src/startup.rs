@@ -168,6 +168,20 @@ pub async fn until_started(
                 },
                 patience.config_again,
             ),
+            // The configured server did not issue the kiosk's credential: a configuration for
+            // staff to fix (a new provisioning with that server's token), not a connection to retry.
+            StartError::Enrol(EngineError::CredentialElsewhere { .. }) => (
+                Stage::NotSetUp {
+                    problems: vec![format!(
+                        "{}: server.url: {text}",
+                        Config::named_or_device(named)
+                            .last()
+                            .map(|p| p.display().to_string())
+                            .unwrap_or_default()
+                    )],
+                },
+                patience.config_again,
+            ),
             StartError::Enrol(EngineError::Api(ApiError::Refused { status: 401, .. })) => {
                 (Stage::TokenRefused { error: text, retry_in }, retry_in)
             }

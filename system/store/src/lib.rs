@@ -23,7 +23,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
-pub use migrations::{LATEST_VERSION, PREVIOUS_RELEASE_VERSION};
+pub use migrations::{LATEST_VERSION, PREVIOUS_RELEASE_READS_FLOORS, PREVIOUS_RELEASE_VERSION};
 pub use outbox::{CONFIRMED_AFTER_VISIT, OutboxEntry, OutboxKind};
 pub use print::{PrintJob, PrintReason, PrintState};
 pub use staff::{OutOfService, UNKNOWN_STAFF};
@@ -327,6 +327,41 @@ impl Store {
             "INSERT INTO device(id, device_id, credential) VALUES (1, ?1, ?2)
              ON CONFLICT(id) DO UPDATE SET device_id = excluded.device_id, credential = excluded.credential",
             params![c.device_id, c.credential],
+        )?;
+        Ok(())
+    }
+
+    /// The server's origin (`https://host:port`) the device credential was issued by and may be
+    /// sent to; `None` for a credential stored before origins were kept.
+    pub fn device_credential_origin(&self) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row("SELECT origin FROM device_origin WHERE id = 1", [], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// Stores the credential with the origin that issued it, together.
+    pub fn set_device_credential_from(&mut self, c: &DeviceCredential, origin: &str) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO device(id, device_id, credential) VALUES (1, ?1, ?2)
+             ON CONFLICT(id) DO UPDATE SET device_id = excluded.device_id, credential = excluded.credential",
+            params![c.device_id, c.credential],
+        )?;
+        tx.execute(
+            "INSERT INTO device_origin(id, origin) VALUES (1, ?1)
+             ON CONFLICT(id) DO UPDATE SET origin = excluded.origin",
+            params![origin],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Binds a credential stored before origins were kept to `origin` (its first use).
+    pub fn bind_device_credential(&mut self, origin: &str) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO device_origin(id, origin) VALUES (1, ?1) ON CONFLICT(id) DO NOTHING",
+            params![origin],
         )?;
         Ok(())
     }

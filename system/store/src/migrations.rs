@@ -78,8 +78,18 @@ const OLDEST_READER: [i64; MIGRATIONS.len()] = [1, 2, 3, 4, 5, 6, 7];
 /// boots. Raised when a release has gone out to every kiosk.
 pub const PREVIOUS_RELEASE_VERSION: i64 = 7;
 
-// The release the fleet runs is never ahead of this one.
+/// Whether the release the fleet runs knows floors (this release is the first that does). Until
+/// one that does is on every kiosk, a fallback meets software that refuses any newer schema:
+/// no migration may be added at all (side tables may).
+pub const PREVIOUS_RELEASE_READS_FLOORS: bool = false;
+
+// The release the fleet runs is never ahead of this one, and while it refuses any newer
+// schema, no migration is added (the build fails: hold the migration back, or use a side table).
 const _: () = assert!(PREVIOUS_RELEASE_VERSION <= LATEST_VERSION);
+const _: () = assert!(
+    PREVIOUS_RELEASE_READS_FLOORS || LATEST_VERSION == PREVIOUS_RELEASE_VERSION,
+    "a migration was added while the release the fleet runs refuses any newer schema"
+);
 
 /// The schema version this software writes.
 #[allow(clippy::cast_possible_wrap)] // a handful of migrations, never 2^63
@@ -151,6 +161,7 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<Migrated> {
                     supported = LATEST_VERSION,
                     "the database is from newer software (an update fell back); it is used as it is"
                 );
+                side_tables(conn)?;
                 Ok(Migrated::Newer(v))
             }
             _ => Err(StoreError::TooNew {
@@ -171,7 +182,18 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<Migrated> {
              ON CONFLICT(id) DO UPDATE SET oldest_reader = excluded.oldest_reader WHERE oldest_reader != excluded.oldest_reader;",
         floor = floor()
     ))?;
+    side_tables(conn)?;
     Ok(migrated)
+}
+
+/// Tables outside the numbered migrations: additions older software ignores, so adding them
+/// keeps the schema version (and the fallback to the release the fleet runs, which has no floor
+/// to read yet). `device_origin`: the server the device credential was issued by.
+fn side_tables(conn: &Connection) -> Result<()> {
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS device_origin(id INTEGER PRIMARY KEY CHECK (id = 1), origin TEXT NOT NULL);",
+    )?;
+    Ok(())
 }
 
 #[cfg(test)]

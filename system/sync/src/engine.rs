@@ -38,6 +38,12 @@ pub enum EngineError {
     /// No credential in the store and no token to get one: the kiosk needs provisioning.
     #[error("this kiosk is not enrolled yet: an enrolment token is needed (kiosk.toml's server.enrolment_token)")]
     NoEnrolmentToken,
+    /// The stored credential was issued by another server than the configured one; it is never
+    /// sent elsewhere.
+    #[error(
+        "this kiosk's credential was issued by {issued_by} and is not sent to {configured}: provision it again with an enrolment token from {configured}"
+    )]
+    CredentialElsewhere { issued_by: String, configured: String },
 }
 
 /// Jittered exponential backoff.
@@ -654,20 +660,44 @@ fn outcome(d: Delivery) -> ConfirmOutcome {
     }
 }
 
-/// Enrols the device with a one-time token unless the store already holds a credential, and
-/// returns the client carrying it.
+/// Enrols the device with a one-time token unless the store already holds a credential from
+/// this server, and returns the client carrying it. A credential is bound to the origin of the
+/// server that issued it (one stored before origins were kept is bound at its first use): it is
+/// never sent to another, so a kiosk pointed at a stranger's server does not hand it over. With
+/// a token for the new server (a signed re-provisioning), the kiosk enrols there instead.
 pub async fn ensure_enrolled(
     client: CentralClient,
     store: &SharedStore,
     enrolment_token: Option<&str>,
     kiosk_id: &str,
 ) -> Result<CentralClient, EngineError> {
-    let existing = {
+    let origin = client.base().origin().ascii_serialization();
+    let (existing, issued_by) = {
         let s = store.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        s.device_credential()?
+        (s.device_credential()?, s.device_credential_origin()?)
     };
     if let Some(c) = existing {
-        return Ok(client.with_credential(c.credential));
+        match issued_by {
+            Some(o) if o == origin => return Ok(client.with_credential(c.credential)),
+            None => {
+                store
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .bind_device_credential(&origin)?;
+                return Ok(client.with_credential(c.credential));
+            }
+            Some(o) if enrolment_token.is_none() => {
+                return Err(EngineError::CredentialElsewhere {
+                    issued_by: o,
+                    configured: origin,
+                });
+            }
+            Some(o) => tracing::warn!(
+                issued_by = %o,
+                configured = %origin,
+                "the configured server is another: enrolling there with the provisioned token"
+            ),
+        }
     }
     let token = enrolment_token.ok_or(EngineError::NoEnrolmentToken)?;
     let e = client.enrol(token, kiosk_id).await?;
@@ -678,7 +708,7 @@ pub async fn ensure_enrolled(
     store
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .set_device_credential(&credential)?;
+        .set_device_credential_from(&credential, &origin)?;
     Ok(client.with_credential(e.credential))
 }
 
