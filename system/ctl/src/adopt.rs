@@ -20,8 +20,11 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Args;
-use kiosk_config::signature::{PublicKey, SIGNATURE_SUFFIX, SignatureError};
+use kiosk_config::signature::{PublicKey, SIGNATURE_LEN, SIGNATURE_SUFFIX, SignatureError};
 use kiosk_config::{BOOT_FILE, Config, REFUSED_SUFFIX, Wifi};
+
+/// The largest provisioning file adopt reads (a real one is a few hundred bytes).
+const MAX_PROVISIONING_BYTES: u64 = 64 * 1024;
 
 /// Where the image keeps the fleet's provisioning public key.
 pub(crate) const PROVISIONING_KEY: &str = "/etc/citas/provisioning.pub.pem";
@@ -84,8 +87,19 @@ pub(crate) fn wpa_supplicant(w: &Wifi) -> String {
 /// Why a provisioning file may not replace this kiosk's configuration, or `None` when it may.
 fn refusal(args: &AdoptArgs, text: &str) -> Option<String> {
     let sig_path = args.boot.join(format!("{BOOT_FILE}{SIGNATURE_SUFFIX}"));
-    let signature = match std::fs::read(&sig_path) {
-        Ok(sig) => Some(sig),
+    // Anyone can put a file there: its size is checked before it is read.
+    let signature = match std::fs::metadata(&sig_path) {
+        Ok(m) if m.len() != SIGNATURE_LEN as u64 => {
+            return Some(format!(
+                "{}: {}",
+                sig_path.display(),
+                SignatureError::Length(usize::try_from(m.len()).unwrap_or(usize::MAX))
+            ));
+        }
+        Ok(_) => match std::fs::read(&sig_path) {
+            Ok(sig) => Some(sig),
+            Err(e) => return Some(format!("{} cannot be read: {e}", sig_path.display())),
+        },
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => return Some(format!("{} cannot be read: {e}", sig_path.display())),
     };
@@ -122,6 +136,17 @@ pub(crate) fn adopt(args: &AdoptArgs) -> anyhow::Result<ExitCode> {
     if !source.exists() {
         println!("nothing to adopt: no {}", source.display());
         return Ok(ExitCode::SUCCESS);
+    }
+    let size = std::fs::metadata(&source)
+        .with_context(|| format!("reading {}", source.display()))?
+        .len();
+    if size > MAX_PROVISIONING_BYTES {
+        // Left where it is; no kiosk.toml is this large, so nothing of it is read.
+        eprintln!(
+            "kioskctl adopt: {} is {size} bytes; a provisioning file has at most {MAX_PROVISIONING_BYTES}",
+            source.display()
+        );
+        return Ok(ExitCode::from(1));
     }
     let text = std::fs::read_to_string(&source).with_context(|| format!("reading {}", source.display()))?;
     let config = match Config::parse(&text, &source) {

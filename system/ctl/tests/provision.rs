@@ -414,3 +414,26 @@ fn a_signature_by_another_key_or_over_an_edited_file_is_refused_even_before_enro
     assert_eq!(kiosk.adopted_server().as_deref(), Some(REAL));
     assert!(!kiosk.path("boot/citas-kiosk.toml.refused").exists());
 }
+
+#[test]
+fn an_oversize_signature_or_provisioning_file_is_refused_unread() {
+    let keys = tempfile::tempdir().unwrap();
+    let (_, public) = openssl_key(keys.path(), "fleet");
+    let kiosk = Kiosk::new();
+    kiosk.provision(REAL, None);
+    std::fs::write(kiosk.path("boot/citas-kiosk.toml.sig"), vec![0u8; 1 << 20]).unwrap();
+    let out = kiosk.adopt(&public);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("the signature is 1048576 bytes"), "{}", text(&out));
+    assert_eq!(kiosk.adopted_server(), None);
+
+    std::fs::remove_file(kiosk.path("boot/citas-kiosk.toml.sig")).unwrap();
+    let file = kiosk.path("boot/citas-kiosk.toml");
+    let mut padded = std::fs::read_to_string(&file).unwrap();
+    padded.push_str(&"# padding\n".repeat(10_000));
+    std::fs::write(&file, padded).unwrap();
+    let out = kiosk.adopt(&public);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("a provisioning file has at most"), "{}", text(&out));
+    assert_eq!(kiosk.adopted_server(), None);
+}
