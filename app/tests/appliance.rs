@@ -8,8 +8,10 @@
 //! opens sign-in, with no mouse cursor drawn. Inside, through the test image's command channel,
 //! the system is what the image promises: running, no getty, the watchdog armed, the firewall
 //! loaded, nothing listening, the root read-only, the kiosk writing only /data/kiosk,
-//! Ctrl+Alt+Del and SysRq off, both units at systemd-analyze's "OK". Then updates from a
-//! technician's USB stick: one whose kiosk cannot start is installed into slot B, fails its
+//! Ctrl+Alt+Del and SysRq off, both units at systemd-analyze's "OK", /data nosuid,nodev,noexec;
+//! a visitor's keyboard and USB stick plugged in (appliance/usb.rs) get nowhere. Then updates
+//! from a technician's USB stick: an older bundle, a dev-signed one and one for the dev images
+//! are refused with slot B untouched; one whose kiosk cannot start is installed into slot B, fails its
 //! three tries and U-Boot goes back to A, where the kiosk is on screen with its data; a good
 //! one is installed into B, boots, is marked good and reports from B.
 //!
