@@ -8,6 +8,8 @@ use crate::Config;
 
 /// The provisioning file's name at the root of the boot partition.
 pub const BOOT_FILE: &str = "citas-kiosk.toml";
+/// The most of a provisioning file anything reads (a real one is a few hundred bytes).
+pub const MAX_BOOT_FILE: u64 = 64 * 1024;
 /// Where the device mounts its boot partition.
 pub const BOOT_MOUNT: &str = "/boot";
 /// Beside a provisioning file `kioskctl adopt` refused (an enrolled kiosk, an unsigned file):
@@ -26,11 +28,21 @@ pub fn not_adopted(path: &Path) -> Vec<String> {
     let mut note = path.as_os_str().to_owned();
     note.push(REFUSED_SUFFIX);
     if path.exists()
-        && let Ok(why) = std::fs::read_to_string(&note)
+        && let Ok(why) = read_at_most(Path::new(&note), 1024)
     {
         return vec![format!("{}: refused: {}", path.display(), why.trim())];
     }
-    match std::fs::read_to_string(path) {
+    // The boot partition is anyone's to write: no more is read than a provisioning file holds.
+    if let Ok(m) = std::fs::metadata(path)
+        && m.len() > MAX_BOOT_FILE
+    {
+        return vec![format!(
+            "{}: {} bytes, not adopted: a provisioning file has at most {MAX_BOOT_FILE}",
+            path.display(),
+            m.len()
+        )];
+    }
+    match read_at_most(path, MAX_BOOT_FILE) {
         Ok(text) => match Config::parse(&text, path) {
             Err(e) => e.problems.iter().map(ToString::to_string).collect(),
             Ok(_) => vec![format!(
@@ -41,4 +53,12 @@ pub fn not_adopted(path: &Path) -> Vec<String> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
         Err(e) => vec![format!("{}: cannot be read: {e}", path.display())],
     }
+}
+
+/// A text file's first `limit` bytes (anything after is not read).
+fn read_at_most(path: &Path, limit: u64) -> std::io::Result<String> {
+    use std::io::Read as _;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?.take(limit).read_to_end(&mut bytes)?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
 }

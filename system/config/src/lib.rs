@@ -30,7 +30,7 @@ mod display;
 mod enrolment;
 mod files;
 pub mod signature;
-pub use boot::{BOOT_FILE, BOOT_MOUNT, REFUSED_SUFFIX, device_boot_file, not_adopted};
+pub use boot::{BOOT_FILE, BOOT_MOUNT, MAX_BOOT_FILE, REFUSED_SUFFIX, device_boot_file, not_adopted};
 pub use display::{Display, display_of};
 pub use enrolment::{ForgetError, forget_enrolment_token};
 pub use files::replace_file;

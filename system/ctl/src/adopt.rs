@@ -21,10 +21,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Args;
 use kiosk_config::signature::{PublicKey, SIGNATURE_LEN, SIGNATURE_SUFFIX, SignatureError};
-use kiosk_config::{BOOT_FILE, Config, REFUSED_SUFFIX, Wifi};
-
-/// The largest provisioning file adopt reads (a real one is a few hundred bytes).
-const MAX_PROVISIONING_BYTES: u64 = 64 * 1024;
+use kiosk_config::{BOOT_FILE, Config, MAX_BOOT_FILE, REFUSED_SUFFIX, Wifi};
 
 /// Where the image keeps the fleet's provisioning public key.
 pub(crate) const PROVISIONING_KEY: &str = "/etc/citas/provisioning.pub.pem";
@@ -140,10 +137,10 @@ pub(crate) fn adopt(args: &AdoptArgs) -> anyhow::Result<ExitCode> {
     let size = std::fs::metadata(&source)
         .with_context(|| format!("reading {}", source.display()))?
         .len();
-    if size > MAX_PROVISIONING_BYTES {
+    if size > MAX_BOOT_FILE {
         // Left where it is; no kiosk.toml is this large, so nothing of it is read.
         eprintln!(
-            "kioskctl adopt: {} is {size} bytes; a provisioning file has at most {MAX_PROVISIONING_BYTES}",
+            "kioskctl adopt: {} is {size} bytes; a provisioning file has at most {MAX_BOOT_FILE}",
             source.display()
         );
         return Ok(ExitCode::from(1));

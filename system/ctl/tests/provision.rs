@@ -436,4 +436,10 @@ fn an_oversize_signature_or_provisioning_file_is_refused_unread() {
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(text(&out).contains("a provisioning file has at most"), "{}", text(&out));
     assert_eq!(kiosk.adopted_server(), None);
+    // The kiosk's health says so without reading it.
+    let said = kiosk_config::not_adopted(&file);
+    assert!(
+        said.len() == 1 && said[0].contains("a provisioning file has at most"),
+        "{said:?}"
+    );
 }
