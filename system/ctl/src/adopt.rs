@@ -134,6 +134,13 @@ pub(crate) fn adopt(args: &AdoptArgs) -> anyhow::Result<ExitCode> {
         println!("nothing to adopt: no {}", source.display());
         return Ok(ExitCode::SUCCESS);
     }
+    // A reason left by an earlier boot is for an earlier file: this boot's decision replaces it.
+    match std::fs::remove_file(&refused_note) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            return Err(e).with_context(|| format!("removing {}", refused_note.display()));
+        }
+        _ => {}
+    }
     let size = std::fs::metadata(&source)
         .with_context(|| format!("reading {}", source.display()))?
         .len();
