@@ -155,16 +155,18 @@ pub async fn until_started(
         tracing::warn!(attempt, error = %error, "the kiosk cannot start yet");
         let retry_in = delays.next().unwrap_or(patience.retry.max_delay);
         let text = error.to_string();
+        // A problem for staff in the configuration's last file (the one provisioning wrote).
+        let in_config = |problem: &str| {
+            let file = Config::named_or_device(named)
+                .last()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default();
+            format!("{file}: {problem}")
+        };
         let (stage, wait) = match error {
             StartError::Enrol(EngineError::NoEnrolmentToken) => (
                 Stage::NotSetUp {
-                    problems: vec![format!(
-                        "{}: server.enrolment_token: needed until the kiosk is enrolled",
-                        Config::named_or_device(named)
-                            .last()
-                            .map(|p| p.display().to_string())
-                            .unwrap_or_default()
-                    )],
+                    problems: vec![in_config("server.enrolment_token: needed until the kiosk is enrolled")],
                 },
                 patience.config_again,
             ),
@@ -172,13 +174,7 @@ pub async fn until_started(
             // staff to fix (a new provisioning with that server's token), not a connection to retry.
             StartError::Enrol(EngineError::CredentialElsewhere { .. }) => (
                 Stage::NotSetUp {
-                    problems: vec![format!(
-                        "{}: server.url: {text}",
-                        Config::named_or_device(named)
-                            .last()
-                            .map(|p| p.display().to_string())
-                            .unwrap_or_default()
-                    )],
+                    problems: vec![in_config(&format!("server.url: {text}"))],
                 },
                 patience.config_again,
             ),

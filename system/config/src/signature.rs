@@ -36,6 +36,14 @@ pub enum SignatureError {
     Mismatch,
 }
 
+/// A key file's text.
+fn read_pem(path: &Path) -> Result<String, SignatureError> {
+    std::fs::read_to_string(path).map_err(|source| SignatureError::Read {
+        path: path.display().to_string(),
+        source,
+    })
+}
+
 /// A key that checks signatures: the fleet's public key.
 #[derive(Debug, Clone)]
 pub struct PublicKey(VerifyingKey);
@@ -43,11 +51,7 @@ pub struct PublicKey(VerifyingKey);
 impl PublicKey {
     /// Reads a public key from its PEM file.
     pub fn read(path: &Path) -> Result<PublicKey, SignatureError> {
-        let text = std::fs::read_to_string(path).map_err(|source| SignatureError::Read {
-            path: path.display().to_string(),
-            source,
-        })?;
-        VerifyingKey::from_public_key_pem(&text)
+        VerifyingKey::from_public_key_pem(&read_pem(path)?)
             .map(PublicKey)
             .map_err(|_| SignatureError::PublicKey(path.display().to_string()))
     }
@@ -76,11 +80,7 @@ impl std::fmt::Debug for PrivateKey {
 impl PrivateKey {
     /// Reads a private key from its PKCS#8 PEM file.
     pub fn read(path: &Path) -> Result<PrivateKey, SignatureError> {
-        let text = std::fs::read_to_string(path).map_err(|source| SignatureError::Read {
-            path: path.display().to_string(),
-            source,
-        })?;
-        SigningKey::from_pkcs8_pem(&text)
+        SigningKey::from_pkcs8_pem(&read_pem(path)?)
             .map(PrivateKey)
             .map_err(|_| SignatureError::PrivateKey(path.display().to_string()))
     }

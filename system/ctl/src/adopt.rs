@@ -61,6 +61,16 @@ fn wipe(path: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Removes `path` when it is there.
+fn remove_if_there(path: &Path) -> anyhow::Result<()> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            Err(e).with_context(|| format!("removing {}", path.display()))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Writes `text` to `path`, readable by its owner only, whole or not at all.
 fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     kiosk_config::replace_file(path, text, 0o600)
@@ -135,12 +145,7 @@ pub(crate) fn adopt(args: &AdoptArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     // A reason left by an earlier boot is for an earlier file: this boot's decision replaces it.
-    match std::fs::remove_file(&refused_note) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-            return Err(e).with_context(|| format!("removing {}", refused_note.display()));
-        }
-        _ => {}
-    }
+    remove_if_there(&refused_note)?;
     let size = std::fs::metadata(&source)
         .with_context(|| format!("reading {}", source.display()))?
         .len();
@@ -205,12 +210,7 @@ pub(crate) fn adopt(args: &AdoptArgs) -> anyhow::Result<ExitCode> {
     wipe(&source).with_context(|| format!("wiping {}", source.display()))?;
     println!("wiped {} from the boot partition", source.display());
     for done in [args.boot.join(format!("{BOOT_FILE}{SIGNATURE_SUFFIX}")), refused_note] {
-        match std::fs::remove_file(&done) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                return Err(e).with_context(|| format!("removing {}", done.display()));
-            }
-            _ => {}
-        }
+        remove_if_there(&done)?;
     }
     Ok(ExitCode::SUCCESS)
 }

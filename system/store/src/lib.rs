@@ -208,6 +208,16 @@ fn salvage(conn: &Connection, old: &Path) {
     }
 }
 
+/// The device's one row: its id and credential.
+fn upsert_device(conn: &Connection, c: &DeviceCredential) -> Result<()> {
+    conn.execute(
+        "INSERT INTO device(id, device_id, credential) VALUES (1, ?1, ?2)
+         ON CONFLICT(id) DO UPDATE SET device_id = excluded.device_id, credential = excluded.credential",
+        params![c.device_id, c.credential],
+    )?;
+    Ok(())
+}
+
 impl Store {
     /// Opens the store at `path`, creating, migrating or recovering it as needed.
     pub fn open(path: &Path) -> Result<(Store, Opened)> {
@@ -323,12 +333,7 @@ impl Store {
     }
 
     pub fn set_device_credential(&mut self, c: &DeviceCredential) -> Result<()> {
-        self.conn.execute(
-            "INSERT INTO device(id, device_id, credential) VALUES (1, ?1, ?2)
-             ON CONFLICT(id) DO UPDATE SET device_id = excluded.device_id, credential = excluded.credential",
-            params![c.device_id, c.credential],
-        )?;
-        Ok(())
+        upsert_device(&self.conn, c)
     }
 
     /// The server's origin (`https://host:port`) the device credential was issued by and may be
@@ -343,11 +348,7 @@ impl Store {
     /// Stores the credential with the origin that issued it, together.
     pub fn set_device_credential_from(&mut self, c: &DeviceCredential, origin: &str) -> Result<()> {
         let tx = self.conn.transaction()?;
-        tx.execute(
-            "INSERT INTO device(id, device_id, credential) VALUES (1, ?1, ?2)
-             ON CONFLICT(id) DO UPDATE SET device_id = excluded.device_id, credential = excluded.credential",
-            params![c.device_id, c.credential],
-        )?;
+        upsert_device(&tx, c)?;
         tx.execute(
             "INSERT INTO device_origin(id, origin) VALUES (1, ?1)
              ON CONFLICT(id) DO UPDATE SET origin = excluded.origin",
