@@ -5,6 +5,9 @@
 
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
+mod keys;
+use keys::openssl_key;
+
 use std::io::{Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -101,28 +104,6 @@ fn openssl_sign(key: &Path, file: &Path, sig: &Path) {
         .arg("-out")
         .arg(sig));
     assert!(out.status.success(), "openssl pkeyutl -sign: {}", text(&out));
-}
-
-fn openssl_key(dir: &Path, name: &str) -> (PathBuf, PathBuf) {
-    let private = dir.join(format!("{name}.key.pem"));
-    let public = dir.join(format!("{name}.pub.pem"));
-    assert!(
-        run(Command::new("openssl")
-            .args(["genpkey", "-algorithm", "ed25519", "-out"])
-            .arg(&private))
-        .status
-        .success()
-    );
-    assert!(
-        run(Command::new("openssl")
-            .args(["pkey", "-pubout", "-in"])
-            .arg(&private)
-            .arg("-out")
-            .arg(&public))
-        .status
-        .success()
-    );
-    (private, public)
 }
 
 #[test]

@@ -4,6 +4,9 @@
 
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
+mod keys;
+use keys::openssl_key;
+
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -304,23 +307,6 @@ impl Kiosk {
                 .to_string(),
         )
     }
-}
-
-/// A fleet key pair made by openssl, as a fleet makes its own: (private, public) PEM files.
-fn openssl_key(dir: &Path, name: &str) -> (PathBuf, PathBuf) {
-    let private = dir.join(format!("{name}.key.pem"));
-    let public = dir.join(format!("{name}.pub.pem"));
-    let made = run(Command::new("openssl")
-        .args(["genpkey", "-algorithm", "ed25519", "-out"])
-        .arg(&private));
-    assert!(made.status.success(), "openssl genpkey: {}", text(&made));
-    let made = run(Command::new("openssl")
-        .args(["pkey", "-pubout", "-in"])
-        .arg(&private)
-        .arg("-out")
-        .arg(&public));
-    assert!(made.status.success(), "openssl pkey: {}", text(&made));
-    (private, public)
 }
 
 const REAL: &str = "https://citas.example/api/";
