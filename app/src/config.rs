@@ -13,6 +13,8 @@ pub enum StartError {
     DataDir { path: PathBuf, source: std::io::Error },
     #[error("the kiosk's database: {0}")]
     Store(#[from] kiosk_store::StoreError),
+    #[error("the configuration: {0}")]
+    Config(#[from] ConfigError),
     #[error("the central server: {0}")]
     Server(#[from] kiosk_sync::ApiError),
     #[error("enrolling with the central server: {0}")]
@@ -28,9 +30,10 @@ pub async fn connect(config: &Config) -> Result<(kiosk_sync::SyncEngine, kiosk_s
     })?;
     let (store, _) = kiosk_store::Store::open(&config.data_dir.join("kiosk.db"))?;
     let store = std::sync::Arc::new(std::sync::Mutex::new(store));
+    let ca = config.read_server_ca()?;
     let client = kiosk_sync::CentralClient::new(
         config.server.as_str(),
-        &kiosk_sync::Transport::for_configured(&config.server),
+        &kiosk_sync::Transport::for_configured(&config.server, ca),
     )?;
     let client =
         kiosk_sync::ensure_enrolled(client, &store, config.enrolment_token.as_deref(), &config.kiosk_id).await?;

@@ -164,6 +164,20 @@ pub async fn until_started(
             format!("{file}: {problem}")
         };
         let (stage, wait) = match error {
+            // The fleet's CA file named by server.ca is missing or not a CA bundle: the kiosk
+            // trusts no server rather than more of them.
+            StartError::Config(e) => (
+                Stage::NotSetUp {
+                    problems: e.problems.iter().map(ToString::to_string).collect(),
+                },
+                patience.config_again,
+            ),
+            StartError::Server(ApiError::Url(_)) => (
+                Stage::NotSetUp {
+                    problems: vec![in_config(&format!("server: {text}"))],
+                },
+                patience.config_again,
+            ),
             StartError::Enrol(EngineError::NoEnrolmentToken) => (
                 Stage::NotSetUp {
                     problems: vec![in_config("server.enrolment_token: needed until the kiosk is enrolled")],

@@ -242,3 +242,58 @@ async fn names_the_mistake_of_a_provisioning_left_on_the_boot_partition() {
         "{problems:?}"
     );
 }
+
+/// `[server] ca` as the image names it: the kiosk enrols over https with a server its fleet's
+/// CA signed; a server another CA signed gets nothing; a CA file that is not there is a
+/// problem for staff in the configuration, not a connection to retry.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn talks_https_to_the_server_its_fleet_ca_signed_and_to_no_other() {
+    let dir = tempfile::tempdir().unwrap();
+    let (fleet, other) = (
+        kiosk_sim::tls::TestCa::new("fleet CA").unwrap(),
+        kiosk_sim::tls::TestCa::new("someone else's CA").unwrap(),
+    );
+    let start = |ca: &kiosk_sim::tls::TestCa, db: &str| {
+        let mut sim = CentralConfig::new("127.0.0.1:0".parse().unwrap(), dir.path().join(db));
+        sim.enrolment_tokens = vec!["ONE-TIME".into()];
+        sim.tls = Some(ca.server_config(&["127.0.0.1"]).unwrap());
+        central::start(sim)
+    };
+    let ca_file = dir.path().join("fleet-ca.pem");
+    let with_ca = |url: &str| {
+        let path = write_config(dir.path(), url, Some("ONE-TIME"));
+        let text = std::fs::read_to_string(&path).unwrap().replacen(
+            "[kiosk]",
+            &format!("ca = \"{}\"\n[kiosk]", ca_file.display()),
+            1,
+        );
+        std::fs::write(&path, text).unwrap();
+        path
+    };
+
+    let stranger = start(&other, "stranger.db").await.unwrap();
+    std::fs::write(&ca_file, fleet.pem()).unwrap();
+    let config = Config::load(&with_ca(&stranger.url)).unwrap();
+    let Err(e) = connect(&config).await else {
+        panic!("a server another CA signed was trusted")
+    };
+    assert!(e.to_string().contains("no answer from the central server"), "{e}");
+    stranger.stop().await;
+
+    let ours = start(&fleet, "central.db").await.unwrap();
+    assert!(ours.url.starts_with("https://"), "{}", ours.url);
+    std::fs::remove_file(&ca_file).unwrap();
+    let named = [with_ca(&ours.url)];
+    let Stage::NotSetUp { problems } = first_stage(&named).await else {
+        panic!("a missing fleet CA was not a problem of the configuration")
+    };
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(
+        problems[0].starts_with(&format!("{}: server.ca: cannot be read", ca_file.display())),
+        "{problems:?}"
+    );
+    std::fs::write(&ca_file, fleet.pem()).unwrap();
+    let (engine, _) = connect(&Config::load(&named[0]).unwrap()).await.unwrap();
+    engine.sync_catalogue(chrono::Utc::now()).await.unwrap();
+    ours.stop().await;
+}

@@ -29,11 +29,13 @@ mod boot;
 mod display;
 mod enrolment;
 mod files;
+mod server;
 pub mod signature;
 pub use boot::{BOOT_FILE, BOOT_MOUNT, MAX_BOOT_FILE, REFUSED_SUFFIX, device_boot_file, not_adopted};
 pub use display::{Display, display_of};
 pub use enrolment::{ForgetError, forget_enrolment_token};
 pub use files::replace_file;
+pub use server::{FLEET_CA, MAX_CA_FILE};
 
 /// The image's defaults.
 pub const BASE: &str = "/etc/citas-kiosk/kiosk.toml";
@@ -44,6 +46,8 @@ pub const PROVISIONED: &str = "/data/kiosk/kiosk.toml";
 #[derive(Clone, PartialEq, Eq)]
 pub struct Config {
     pub server: url::Url,
+    /// The fleet's CA file (`server.ca`): the only certificates the server's may chain to.
+    pub server_ca: Option<PathBuf>,
     /// A one-time token exchanged for the device's credential on first contact.
     pub enrolment_token: Option<String>,
     pub kiosk_id: String,
@@ -62,6 +66,7 @@ impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Config")
             .field("server", &self.server.as_str())
+            .field("server_ca", &self.server_ca)
             // Whether there is one, never the token.
             .field("enrolment_token", &self.enrolment_token.as_ref().map(|_| "…"))
             .field("kiosk_id", &self.kiosk_id)
@@ -163,6 +168,7 @@ struct RawNetwork {
 #[serde(deny_unknown_fields)]
 struct RawServer {
     url: Option<Spanned<String>>,
+    ca: Option<Spanned<String>>,
     enrolment_token: Option<Spanned<String>>,
 }
 
@@ -317,14 +323,13 @@ fn check(layers: &[Layer]) -> Result<Config, Vec<Problem>> {
     let server = c.required(
         "server.url",
         |r| r.server.as_ref()?.url.as_ref(),
-        |u| {
-            let url = url::Url::parse(u).map_err(|e| format!("{u:?} is not an address: {e}"))?;
-            if matches!(url.scheme(), "https" | "http") {
-                Ok(url)
-            } else {
-                Err("must be an http(s) address".into())
-            }
-        },
+        |u| server::check_url(u),
+    );
+    let server_ca = c.optional(
+        "server.ca",
+        |r| r.server.as_ref()?.ca.as_ref(),
+        None,
+        |p| server::check_ca(p),
     );
     let enrolment_token = c.optional(
         "server.enrolment_token",
@@ -465,7 +470,7 @@ fn check(layers: &[Layer]) -> Result<Config, Vec<Problem>> {
     };
     let display = display::check_display(&mut c);
     match (
-        server,
+        (server, server_ca),
         enrolment_token,
         kiosk_id,
         data_dir,
@@ -478,7 +483,7 @@ fn check(layers: &[Layer]) -> Result<Config, Vec<Problem>> {
         display,
     ) {
         (
-            Some(server),
+            (Some(server), Some(server_ca)),
             Some(enrolment_token),
             Some(kiosk_id),
             Some(data_dir),
@@ -491,6 +496,7 @@ fn check(layers: &[Layer]) -> Result<Config, Vec<Problem>> {
             Some(display),
         ) if c.problems.is_empty() => Ok(Config {
             server,
+            server_ca,
             enrolment_token,
             kiosk_id,
             data_dir,
@@ -722,7 +728,7 @@ offices = ["LAX", "SAN"]
             + "[printer]\npaper = 110\nuri = \"lpt1\"\n";
         let e = parse(&text).unwrap_err();
         let lines: Vec<String> = e.problems.iter().map(ToString::to_string).collect();
-        assert_eq!(lines[0], "k.toml:2: server.url: must be an http(s) address");
+        assert_eq!(lines[0], "k.toml:2: server.url: must be an https address");
         assert_eq!(lines[1], "k.toml:6: kiosk.data_dir: must be an absolute path");
         assert!(lines[2].starts_with("k.toml:10: printer.uri: "), "{lines:?}");
         assert!(lines[3].starts_with("k.toml:9: printer.paper: "), "{lines:?}");
@@ -815,7 +821,7 @@ offices = ["LAX", "SAN"]
         };
         assert_eq!(
             bad.render(Path::new("boot/kiosk.toml")).unwrap_err().to_string(),
-            "boot/kiosk.toml:4: server.url: must be an http(s) address"
+            "boot/kiosk.toml:4: server.url: must be an https address"
         );
     }
 

@@ -23,6 +23,8 @@
 //! - [`display`]: the layout class and scale of the panel the kiosk stands behind.
 //! - [`health`]: the health report staff see, graded green, amber or red.
 //! - [`staff`]: staff ids, PIN rules and the PIN pad's lock.
+//! - [`server`]: which central-server addresses the kiosk may talk to (https; http only to
+//!   this machine's loopback).
 //! - [`ticket`]: what the confirmation ticket says (no personal data), printed and previewed;
 //!   [`slip`]: what the slip of a request saved and NOT confirmed says.
 
@@ -46,6 +48,7 @@ pub mod phone;
 pub mod postal;
 pub mod redact;
 pub mod registration;
+pub mod server;
 pub mod session;
 pub mod slip;
 pub mod staff;

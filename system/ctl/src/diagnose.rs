@@ -42,7 +42,8 @@ pub(crate) async fn run(args: DiagnoseArgs) -> anyhow::Result<ExitCode> {
     let (store, _) = Store::open(&db).with_context(|| format!("opening {}", db.display()))?;
     let credential = store.device_credential()?;
     let store = Arc::new(Mutex::new(store));
-    let mut client = CentralClient::new(config.server.as_str(), &Transport::for_configured(&config.server))?;
+    let ca = config.read_server_ca().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut client = CentralClient::new(config.server.as_str(), &Transport::for_configured(&config.server, ca))?;
     if let Some(c) = credential {
         client = client.with_credential(c.credential);
     }

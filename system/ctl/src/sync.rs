@@ -11,9 +11,14 @@ use kiosk_sync::{CentralClient, SyncEngine, Transport};
 
 #[derive(Debug, Args)]
 pub(crate) struct SyncArgs {
-    /// The central server's base URL, e.g. https://citas.example/ or http://127.0.0.1:8080.
+    /// The central server's base URL, e.g. https://citas.example/ (plain http only to this
+    /// machine's loopback, e.g. http://127.0.0.1:8080).
     #[arg(long)]
     server: String,
+    /// The fleet's CA certificates (PEM) the server's certificate must chain to; without it,
+    /// the public list.
+    #[arg(long)]
+    ca: Option<PathBuf>,
     /// The office whose availability to sync (e.g. LAX).
     #[arg(long)]
     office: String,
@@ -26,6 +31,22 @@ pub(crate) struct SyncArgs {
     /// The kiosk id to enrol as.
     #[arg(long, default_value = "kioskctl")]
     kiosk_id: String,
+}
+
+/// A CA bundle named on the command line, no larger than one is.
+fn read_ca(path: &std::path::Path) -> anyhow::Result<Vec<u8>> {
+    use std::io::Read as _;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(kiosk_config::MAX_CA_FILE + 1).read_to_end(&mut bytes))
+        .with_context(|| format!("--ca {}", path.display()))?;
+    anyhow::ensure!(
+        bytes.len() as u64 <= kiosk_config::MAX_CA_FILE,
+        "--ca {}: larger than {} bytes: not a CA bundle",
+        path.display(),
+        kiosk_config::MAX_CA_FILE
+    );
+    Ok(bytes)
 }
 
 fn kib(bytes: usize) -> String {
@@ -41,9 +62,13 @@ pub(crate) async fn run(args: SyncArgs) -> anyhow::Result<ExitCode> {
         );
     }
     let store = Arc::new(Mutex::new(store));
+    let ca = match &args.ca {
+        Some(path) => Some(read_ca(path)?),
+        None => None,
+    };
     let client = CentralClient::new(
         &args.server,
-        &Transport::for_configured(&url::Url::parse(&args.server).context("--server")?),
+        &Transport::for_configured(&url::Url::parse(&args.server).context("--server")?, ca),
     )?;
     let client = kiosk_sync::ensure_enrolled(client, &store, args.enrolment_token.as_deref(), &args.kiosk_id).await?;
     let engine = SyncEngine::new(client, store);

@@ -1,5 +1,6 @@
 //! What the kiosk's HTTP client trusts, and how much it takes from a network that is not ours:
-//! https only (plain http only where the caller says its peer is a simulator on this machine),
+//! https only (plain http only where the caller says its peer is a simulator, and then only to
+//! this machine's loopback),
 //! a server certificate that chains to the fleet's own CA when one is given (and then to no
 //! public one), no redirect followed (one would carry the visitor's session, or a password in a
 //! 307's body, to wherever it points), a bounded wait in every phase and a bounded answer.
@@ -64,17 +65,18 @@ impl Transport {
         }
     }
 
-    /// What kiosk.toml's `server.url` asks for until the image carries the fleet's CA: https
-    /// trusting the public list, or plain http, said in the log each time as the risk it is.
-    pub fn for_configured(url: &url::Url) -> Transport {
+    /// What kiosk.toml's `[server]` asks for: https trusting `ca_pem` (the fleet's CA, `None`:
+    /// the public list), or plain http to a simulator on this machine's loopback, which
+    /// [`Transport::admits`] refuses for any other host.
+    pub fn for_configured(url: &url::Url, ca_pem: Option<Vec<u8>>) -> Transport {
         if url.scheme() == "http" {
-            tracing::warn!(
-                server = %url,
-                "plain http to the central server: anyone on the lobby's network can read and change what the kiosk sends"
-            );
+            tracing::warn!(server = %url, "plain http to a central simulator on this machine");
             return Transport::simulator();
         }
-        Transport::https(None)
+        if ca_pem.is_none() {
+            tracing::warn!(server = %url, "no fleet CA configured (server.ca): the server's certificate may chain to any public CA");
+        }
+        Transport::https(ca_pem)
     }
 
     #[must_use]
@@ -106,15 +108,15 @@ impl Transport {
         b.build().map_err(|e| ApiError::Url(e.to_string()))
     }
 
-    /// Whether `base` may be talked to at all.
+    /// Whether `base` may be talked to at all: https, or plain http when this transport allows
+    /// it and only to this machine's loopback ([`kiosk_core::server`]).
     pub(crate) fn admits(&self, base: &url::Url) -> Result<(), ApiError> {
-        match base.scheme() {
-            "https" => Ok(()),
-            "http" if self.plain_http => Ok(()),
-            "http" => Err(ApiError::Url(format!(
+        if base.scheme() == "http" && !self.plain_http {
+            return Err(ApiError::Url(format!(
                 "{base}: plain http is refused; the central server is reached over https only"
-            ))),
-            other => Err(ApiError::Url(format!("{base}: {other} is not http(s)"))),
+            )));
         }
+        kiosk_core::server::scheme_admitted(base.scheme(), base.host_str().unwrap_or_default())
+            .map_err(|e| ApiError::Url(format!("{base}: {e}")))
     }
 }

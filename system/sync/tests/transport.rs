@@ -56,6 +56,12 @@ fn refuses_plain_http_unless_the_peer_is_a_simulator() {
     let e = CentralClient::new("http://citas.example/api/", &Transport::https(None)).unwrap_err();
     assert!(matches!(e, ApiError::Url(ref m) if m.contains("plain http")), "{e}");
     CentralClient::new("http://127.0.0.1:9/", &Transport::simulator()).unwrap();
+    // Even a simulator's transport speaks plain http to this machine's loopback only.
+    let e = CentralClient::new("http://10.0.2.2:8080/", &Transport::simulator()).unwrap_err();
+    assert!(matches!(e, ApiError::Url(ref m) if m.contains("must be https")), "{e}");
+    let configured = |u: &str| Transport::for_configured(&url::Url::parse(u).unwrap(), None);
+    let e = CentralClient::new("http://citas.example/api/", &configured("http://citas.example/api/")).unwrap_err();
+    assert!(matches!(e, ApiError::Url(ref m) if m.contains("must be https")), "{e}");
 }
 
 #[test]
