@@ -1,6 +1,7 @@
 //! The image's firewall is loaded at boot: meta-networking's nftables ships no unit, so
 //! meta-citas's citas-firewall.service loads the ruleset the recipe installs, before any network
-//! comes up, and is enabled; the ruleset itself is one nft (Debian's nftables) accepts.
+//! comes up, and is enabled; the ruleset itself is one nft (Debian's nftables) accepts, and lets
+//! out only what the kiosk needs.
 
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
@@ -114,4 +115,103 @@ fn the_ruleset_loads_on_a_root_without_etc_protocols() {
         !nft_check_without_protocols(&named).status.success(),
         "/etc/protocols was not hidden: nft resolved a protocol name"
     );
+}
+
+/// What the kiosk's ruleset lets out, loaded in a network namespace of its own where the
+/// documentation network 192.0.2.0/24 is routed (through loopback, so a packet the rules let
+/// out leaves and is never answered): each probe is `udp`/`tcp` and a port, and says `sent`
+/// (it left), `EPERM`/`ECONNREFUSED` (the rules refused it at once) or `left` (a TCP
+/// connection attempt that went out and waits for an answer).
+fn outbound(rules: &Path, probes: &[(&str, u16)]) -> Vec<String> {
+    let probe = r#"
+import errno, socket, sys
+for arg in sys.argv[1:]:
+    kind, port = arg.split(":")
+    if kind == "udp":
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            s.sendto(b"x", ("192.0.2.2", int(port)))
+            print("sent")
+        except OSError as e:
+            print(errno.errorcode[e.errno])
+    else:
+        s = socket.socket()
+        s.settimeout(0.3)
+        try:
+            s.connect(("192.0.2.2", int(port)))
+            print("connected")
+        except socket.timeout:
+            print("left")
+        except OSError as e:
+            print(errno.errorcode[e.errno])
+"#;
+    let out = Command::new("unshare")
+        .args(["--user", "--map-root-user", "--net", "sh", "-c"])
+        .arg(
+            "rules=$0 probe=$1; shift; ip link set lo up && ip route add 192.0.2.0/24 dev lo \
+             && /usr/sbin/nft -f \"$rules\" && exec python3 -c \"$probe\" \"$@\"",
+        )
+        .arg(rules)
+        .arg(probe)
+        .args(probes.iter().map(|(kind, port)| format!("{kind}:{port}")))
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run unshare ({e}): it comes with Debian's util-linux"));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn the_kiosk_reaches_out_only_for_https_dns_ntp_and_dhcp() {
+    let rules = conf_dir().join("files/nftables.conf");
+    let probes = [
+        ("tcp", 443),
+        ("udp", 53),
+        ("tcp", 53),
+        ("udp", 123),
+        ("udp", 67),
+        ("tcp", 80),
+        ("tcp", 22),
+        ("tcp", 8443),
+        ("udp", 5353),
+        ("udp", 1900),
+    ];
+    let seen = outbound(&rules, &probes);
+    let got: Vec<(String, &str)> = probes
+        .iter()
+        .map(|(kind, port)| format!("{kind}:{port}"))
+        .zip(seen.iter().map(String::as_str))
+        .collect();
+    let want = [
+        "left",
+        "sent",
+        "left",
+        "sent",
+        "sent",
+        "ECONNREFUSED",
+        "ECONNREFUSED",
+        "ECONNREFUSED",
+        "EPERM",
+        "EPERM",
+    ];
+    assert_eq!(
+        got,
+        probes
+            .iter()
+            .map(|(kind, port)| format!("{kind}:{port}"))
+            .zip(want)
+            .collect::<Vec<_>>()
+    );
+    // And the probe can tell: with the output chain open, everything leaves.
+    let tmp = tempfile::tempdir().unwrap();
+    let open = tmp.path().join("open.conf");
+    let text = std::fs::read_to_string(&rules).unwrap().replace(
+        "type filter hook output priority 0; policy drop;",
+        "type filter hook output priority 0; policy accept; accept",
+    );
+    std::fs::write(&open, text).unwrap();
+    let seen = outbound(&open, &[("tcp", 22), ("udp", 5353)]);
+    assert_eq!(seen, ["left", "sent"], "the probe cannot see a refusal");
 }

@@ -68,6 +68,27 @@ pub(crate) fn inside_the_appliance(ch: &mut Channel, ev: &Path) -> String {
         rules.contains("hook input") && rules.contains("policy drop"),
         "the firewall is not loaded:\n{rules}"
     );
+    // And it lets out only what the kiosk needs: a web server on the host side (port 80) is
+    // refused the guest's connection at once; the server's 443 carried the kiosk's enrolment.
+    let output = rules.split("hook output").nth(1).unwrap_or_default();
+    assert!(
+        output.trim_start().starts_with("priority filter; policy drop;"),
+        "the firewall lets anything out:\n{rules}"
+    );
+    let web = std::net::TcpListener::bind("127.0.0.1:80").expect("port 80 on the test's own loopback");
+    let tried = guest(
+        ch,
+        "timeout 5 bash -c 'exec 3<>/dev/tcp/10.0.2.2/80' 2>&1; echo exit=$?",
+    );
+    assert!(
+        tried.contains("Connection refused") && tried.contains("exit=1"),
+        "the guest reached a web server past its firewall: {tried}"
+    );
+    drop(web);
+    let deny = guest(ch, "systemctl show -p IPAddressDeny citas-kiosk.service");
+    for prefix in ["224.0.0.0/4", "ff00::/8", "169.254.0.0/16", "fe80::/64"] {
+        assert!(deny.contains(prefix), "the kiosk may send to {prefix}: {deny}");
+    }
     let listening = guest(ch, "ss -H -l -t -u -n -p");
     for socket in listening.lines().filter(|l| !l.trim().is_empty()) {
         let fields: Vec<&str> = socket.split_whitespace().collect();
@@ -94,12 +115,20 @@ pub(crate) fn inside_the_appliance(ch: &mut Channel, ev: &Path) -> String {
     for option in ["nosuid", "nodev", "noexec"] {
         assert!(data.split(',').any(|o| o.trim() == option), "/data is mounted {data}");
     }
-    // The fleet's provisioning key is where kioskctl adopt looks.
-    let key = guest(ch, "head -n 1 /etc/citas/provisioning.pub.pem 2>&1; true");
+    // The fleet's provisioning key is where kioskctl adopt looks, its CA where server.ca does.
+    let key = guest(
+        ch,
+        "head -n 1 /etc/citas/provisioning.pub.pem /etc/citas/fleet-ca.pem 2>&1; true",
+    );
     assert_eq!(
-        key.trim(),
-        "-----BEGIN PUBLIC KEY-----",
-        "/etc/citas/provisioning.pub.pem"
+        key.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>(),
+        [
+            "==> /etc/citas/provisioning.pub.pem <==",
+            "-----BEGIN PUBLIC KEY-----",
+            "==> /etc/citas/fleet-ca.pem <==",
+            "-----BEGIN CERTIFICATE-----"
+        ],
+        "/etc/citas/provisioning.pub.pem, /etc/citas/fleet-ca.pem"
     );
 
     // A keyboard plugged into the kiosk: Ctrl+Alt+Del and SysRq do nothing.

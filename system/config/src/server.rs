@@ -16,7 +16,8 @@ pub const MAX_CA_FILE: u64 = 64 * 1024;
 /// `server.url`: an address the kiosk may send a visitor's data to.
 pub(crate) fn check_url(u: &str) -> Result<url::Url, String> {
     let url = url::Url::parse(u).map_err(|e| format!("{u:?} is not an address: {e}"))?;
-    kiosk_core::server::scheme_admitted(url.scheme(), url.host_str().unwrap_or_default()).map_err(|e| e.to_string())?;
+    kiosk_core::server::admitted(url.scheme(), url.host_str().unwrap_or_default(), url.port())
+        .map_err(|e| e.to_string())?;
     Ok(url)
 }
 

@@ -26,10 +26,18 @@ fn refuses_plain_http_to_a_server_on_the_network() {
 }
 
 #[test]
+fn refuses_https_on_a_port_the_firewall_does_not_let_out() {
+    let e = parse("url = \"https://citas.example:8443/api/\"").unwrap_err();
+    assert_eq!(e.problems[0].key, "server.url");
+    assert!(e.problems[0].problem.contains("port 443"), "{e}");
+}
+
+#[test]
 fn takes_https_anywhere_and_plain_http_to_a_simulator_on_this_machine() {
     for url in [
         "https://citas.example/api/",
-        "https://10.0.2.2:8443/",
+        "https://10.0.2.2/",
+        "https://127.0.0.1:8443/",
         "http://127.0.0.1:8080/",
         "http://[::1]:8080/",
         "http://localhost:8080/",

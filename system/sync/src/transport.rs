@@ -116,7 +116,7 @@ impl Transport {
                 "{base}: plain http is refused; the central server is reached over https only"
             )));
         }
-        kiosk_core::server::scheme_admitted(base.scheme(), base.host_str().unwrap_or_default())
+        kiosk_core::server::admitted(base.scheme(), base.host_str().unwrap_or_default(), base.port())
             .map_err(|e| ApiError::Url(format!("{base}: {e}")))
     }
 }
