@@ -290,20 +290,25 @@ fn the_appliance_boots_enrols_rolls_back_a_broken_update_and_keeps_a_good_one() 
     // The guest's network is this namespace's: loopback, and nothing else to reach.
     let _netns = Netns::enter().expect("a network namespace of the test's own (the test runs as root)");
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let central = rt.block_on(kiosk_tests::Central::start(kiosk_sim::faults::FaultConfig::default()));
-    let port = central
-        .url()
-        .rsplit(':')
-        .next()
-        .unwrap()
-        .trim_end_matches('/')
-        .to_owned();
     let mut ntp = board::start_ntp(dir.path()).unwrap();
     let template = kiosk_tests::required_path(
         "KIOSK_APPLIANCE_CARD",
         "run scripts/test, or images/qemu/build and set KIOSK_APPLIANCE_CARD to the card it prints",
     );
     let made = template.parent().unwrap();
+    // The central simulator as the fleet's server: HTTPS on 443, with the certificate the
+    // card's fleet CA signed (images/qemu/build); the image trusts that CA and no other.
+    let tls = kiosk_tests::TlsFiles {
+        chain: made.join("ca/central.cert.pem"),
+        key: made.join("ca/central.key.pem"),
+        ca: made.join("ca/fleet-ca.pem"),
+    };
+    let central = rt.block_on(kiosk_tests::Central::start_on(
+        "127.0.0.1:443".parse().unwrap(),
+        kiosk_sim::faults::FaultConfig::default(),
+        Some(&tls),
+    ));
+    assert!(central.url().starts_with("https://"), "{}", central.url());
     let (good, broken) = (made.join("update.raucb"), made.join("update-broken.raucb"));
     let refused: Vec<PathBuf> = REFUSED.iter().map(|(name, _)| made.join(name)).collect();
     for b in [&good, &broken].into_iter().chain(&refused) {
@@ -350,7 +355,7 @@ fn the_appliance_boots_enrols_rolls_back_a_broken_update_and_keeps_a_good_one() 
             "--ntp",
             "10.0.2.2",
         ])
-        .args(["--server", &format!("http://10.0.2.2:{port}/")])
+        .args(["--server", "https://10.0.2.2/"])
         .output()
         .unwrap();
     assert!(

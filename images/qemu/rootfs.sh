@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# images/qemu/rootfs.sh KIOSK.deb KEYRING.pem OUT_DIR --provisioning-key PUB.pem [--version V] [--test-channel]
+# images/qemu/rootfs.sh KIOSK.deb KEYRING.pem OUT_DIR --provisioning-key PUB.pem --fleet-ca CA.pem [--version V] [--test-channel]
 #
 # The emulated appliance's root filesystem for arm64, as close to citas-kiosk-image as Debian's
 # packages allow: mmdebstrap assembles Debian bookworm (systemd, udev, libinput, Mesa's GBM/EGL,
@@ -16,6 +16,8 @@
 # on the virtconsole /dev/hvc0, which the production image does not have.
 # --provisioning-key PUB.pem: the fleet's provisioning public key (CITAS_PROVISIONING_KEY in the
 # Yocto build), which citas-system-conf installs.
+# --fleet-ca CA.pem: the fleet's CA certificate (CITAS_FLEET_CA), which citas-system-conf
+# installs as /etc/citas/fleet-ca.pem, the image's server.ca.
 # --version V: the image's version (/etc/os-release's VERSION_ID), as a bundle names it.
 # Needs root (mmdebstrap's root mode, mkfs -d keeps the owners) and binfmt for arm64
 # (qemu-user-static; this script registers it when /proc/sys/fs/binfmt_misc allows).
@@ -24,22 +26,23 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 meta=$repo/yocto/meta-citas
 
-usage() { echo "usage: $0 KIOSK.deb KEYRING.pem OUT_DIR --provisioning-key PUB.pem [--version V] [--test-channel]" >&2; exit 2; }
+usage() { echo "usage: $0 KIOSK.deb KEYRING.pem OUT_DIR --provisioning-key PUB.pem --fleet-ca CA.pem [--version V] [--test-channel]" >&2; exit 2; }
 [ $# -ge 3 ] || usage
 deb=$(realpath "$1")
 keyring=$(realpath "$2")
 out=$3
 shift 3
-version=test channel="" provisioning_key=""
+version=test channel="" provisioning_key="" fleet_ca=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --provisioning-key) provisioning_key=$(realpath "$2"); shift 2 ;;
+        --fleet-ca) fleet_ca=$(realpath "$2"); shift 2 ;;
         --version) version=$2; shift 2 ;;
         --test-channel) channel=1; shift ;;
         *) usage ;;
     esac
 done
-[ -f "$deb" ] && [ -f "$keyring" ] && [ -f "$provisioning_key" ] || usage
+[ -f "$deb" ] && [ -f "$keyring" ] && [ -f "$provisioning_key" ] && [ -f "$fleet_ca" ] || usage
 [ "$(id -u)" -eq 0 ] || { echo "$0: needs root (mmdebstrap's root mode)" >&2; exit 1; }
 command -v mmdebstrap >/dev/null || { echo "$0: mmdebstrap is missing (scripts/install-peers)" >&2; exit 1; }
 
@@ -82,12 +85,13 @@ mmdebstrap --variant=essential --architectures=arm64 --mode=root \
     bookworm "$out"
 
 echo "== citas-system-conf (its recipe's do_install)"
-# Its files as bitbake unpacks them: the recipe's own, and the key from the build host's path
+# Its files as bitbake unpacks them: the recipe's own, and the keys from the build host's paths
 # (a file:// URL with an absolute path lands under UNPACKDIR at that path).
 unpack=$(mktemp -d)
 cp -a "$meta/recipes-core/citas-system-conf/files/." "$unpack/"
 install -D -m 0644 "$provisioning_key" "$unpack/$provisioning_key"
-CITAS_PROVISIONING_KEY=$provisioning_key \
+install -D -m 0644 "$fleet_ca" "$unpack/$fleet_ca"
+CITAS_PROVISIONING_KEY=$provisioning_key CITAS_FLEET_CA=$fleet_ca \
     "$here/recipe-install.sh" "$meta/recipes-core/citas-system-conf/citas-system-conf_1.0.bb" "$unpack" "$out"
 rm -rf "$unpack"
 chroot "$out" systemctl enable citas-mark-good.service citas-firewall.service systemd-networkd.service

@@ -27,7 +27,7 @@
 #                     system_reset and quit
 #
 # The guest reaches the simulators the test starts on the namespace's loopback through 10.0.2.2
-# (kiosk.toml's server.url http://10.0.2.2:PORT/, scanner escl+http://10.0.2.2:PORT/eSCL,
+# (kiosk.toml's server.url https://10.0.2.2/, scanner escl+http://10.0.2.2:PORT/eSCL,
 # printer tcp://10.0.2.2:PORT, NTP 10.0.2.2).
 #
 # Options: --size WxH (the display; 800x480, the Pi's 7" panel, by default), --stick FILE (see

@@ -12,7 +12,7 @@ pub mod board;
 pub mod qemu;
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -59,6 +59,16 @@ pub fn fast_retry() -> RetryPolicy {
     }
 }
 
+/// The PEM files an HTTPS simulator serves (as openssl writes them).
+#[derive(Debug, Clone)]
+pub struct TlsFiles {
+    /// The server's certificate chain, the server's first.
+    pub chain: PathBuf,
+    pub key: PathBuf,
+    /// The CA that signed it.
+    pub ca: PathBuf,
+}
+
 /// A central simulator with its own database in a temporary directory.
 #[derive(Debug)]
 pub struct Central {
@@ -69,14 +79,30 @@ pub struct Central {
 
 impl Central {
     pub async fn start(faults: FaultConfig) -> Central {
+        Central::start_on("127.0.0.1:0".parse().expect("address"), faults, None).await
+    }
+
+    /// Listening on `listen`, serving HTTPS with the certificate and key of `tls` (PEM files:
+    /// the chain, the key, and the CA its controls are reached through) when given.
+    pub async fn start_on(listen: std::net::SocketAddr, faults: FaultConfig, tls: Option<&TlsFiles>) -> Central {
         let dir = tempfile::tempdir().expect("temporary directory");
-        let mut config = CentralConfig::new("127.0.0.1:0".parse().expect("address"), dir.path().join("central.db"));
+        let mut config = CentralConfig::new(listen, dir.path().join("central.db"));
         config.faults = faults;
+        let mut http = reqwest::Client::builder();
+        if let Some(files) = tls {
+            let read = |p: &Path| std::fs::read(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+            config.tls = Some(
+                kiosk_sim::tls::server_config_from_pem(&read(&files.chain), &read(&files.key))
+                    .unwrap_or_else(|e| panic!("{}: {e}", files.chain.display())),
+            );
+            let ca = reqwest::Certificate::from_pem(&read(&files.ca)).expect("the CA's certificate");
+            http = http.tls_built_in_root_certs(false).add_root_certificate(ca);
+        }
         let sim = central::start(config).await.expect("simulator starts");
         Central {
             sim,
             dir,
-            http: reqwest::Client::new(),
+            http: http.build().expect("an HTTP client"),
         }
     }
 

@@ -324,29 +324,49 @@ fn updates_only_move_forward_and_development_images_live_in_a_rauc_world_of_thei
 }
 
 #[test]
-fn the_fleets_provisioning_key_is_installed_where_kioskctl_adopt_looks() {
+fn the_fleets_provisioning_key_and_ca_are_installed_where_the_kiosk_looks() {
     let meta = repo().join("yocto/meta-citas");
     let recipe = std::fs::read_to_string(meta.join("recipes-core/citas-system-conf/citas-system-conf_1.0.bb")).unwrap();
-    assert!(
-        recipe.contains("file://${CITAS_PROVISIONING_KEY}"),
-        "the key is fetched"
-    );
-    let installed = "${UNPACKDIR}/${CITAS_PROVISIONING_KEY} ${D}${sysconfdir}/citas/provisioning.pub.pem";
-    assert!(recipe.contains(installed), "citas-system-conf installs {installed}");
-    let adopt = std::fs::read_to_string(repo().join("system/ctl/src/adopt.rs")).unwrap();
-    assert!(
-        adopt.contains("PROVISIONING_KEY: &str = \"/etc/citas/provisioning.pub.pem\""),
-        "kioskctl adopt looks elsewhere"
-    );
     let kas = std::fs::read_to_string(repo().join("yocto/kas/base.yml")).unwrap();
-    assert!(
-        kas.contains("CITAS_PROVISIONING_KEY ?= "),
-        "base.yml names the fleet's key"
-    );
     let check = std::fs::read_to_string(repo().join("yocto/check")).unwrap();
+    let adopt = std::fs::read_to_string(repo().join("system/ctl/src/adopt.rs")).unwrap();
+    let config = std::fs::read_to_string(repo().join("system/config/src/server.rs")).unwrap();
+    let base = std::fs::read_to_string(meta.join("recipes-citas/citas-kiosk/files/kiosk.toml")).unwrap();
+    for (var, path, reader, reads, throwaway) in [
+        (
+            "CITAS_PROVISIONING_KEY",
+            "provisioning.pub.pem",
+            &adopt,
+            "PROVISIONING_KEY: &str = \"/etc/citas/provisioning.pub.pem\"",
+            "keys/provisioning.pub.pem",
+        ),
+        (
+            "CITAS_FLEET_CA",
+            "fleet-ca.pem",
+            &config,
+            "FLEET_CA: &str = \"/etc/citas/fleet-ca.pem\"",
+            "keys/fleet-ca.pem",
+        ),
+    ] {
+        assert!(recipe.contains(&format!("file://${{{var}}}")), "{var} is not fetched");
+        let installed = format!("${{UNPACKDIR}}/${{{var}}} ${{D}}${{sysconfdir}}/citas/{path}");
+        assert!(
+            recipe.contains(&installed),
+            "citas-system-conf does not install {installed}"
+        );
+        assert!(
+            reader.contains(reads),
+            "the kiosk looks elsewhere than /etc/citas/{path}"
+        );
+        assert!(kas.contains(&format!("{var} ?= ")), "base.yml does not name {var}");
+        assert!(
+            check.contains(throwaway),
+            "yocto/check makes no throwaway {throwaway} to parse with"
+        );
+    }
     assert!(
-        check.contains("keys/provisioning.pub.pem"),
-        "yocto/check makes a throwaway key to parse with"
+        base.contains("ca = \"/etc/citas/fleet-ca.pem\""),
+        "the image's kiosk.toml does not name the fleet's CA as server.ca"
     );
 }
 

@@ -15,6 +15,10 @@ pub enum TlsError {
     Certificate(#[from] rcgen::Error),
     #[error("could not configure TLS: {0}")]
     Rustls(#[from] rustls::Error),
+    #[error("could not read a PEM file: {0}")]
+    Pem(#[from] rustls::pki_types::pem::Error),
+    #[error("the certificate file holds no certificate")]
+    NoCertificate,
 }
 
 /// A certificate authority of its own, for one run.
@@ -57,13 +61,32 @@ impl TestCa {
         let cert = params.signed_by(&key, &self.issuer)?;
         let chain = vec![CertificateDer::from(cert.der().to_vec())];
         let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let config = rustls::ServerConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()?
-            .with_no_client_auth()
-            .with_single_cert(chain, key)?;
-        Ok(Arc::new(config))
+        serving(chain, key)
     }
+}
+
+/// A server's TLS configuration from PEM: its certificate chain (the server's first) and its
+/// private key, as openssl writes them. The emulated appliance's simulator serves the
+/// certificate its card's fleet CA signed when the card was made.
+pub fn server_config_from_pem(chain: &[u8], key: &[u8]) -> Result<Arc<rustls::ServerConfig>, TlsError> {
+    use rustls::pki_types::pem::PemObject as _;
+    let chain = CertificateDer::pem_slice_iter(chain).collect::<Result<Vec<_>, _>>()?;
+    if chain.is_empty() {
+        return Err(TlsError::NoCertificate);
+    }
+    serving(chain, PrivateKeyDer::from_pem_slice(key)?)
+}
+
+fn serving(
+    chain: Vec<CertificateDer<'static>>,
+    key: PrivateKeyDer<'static>,
+) -> Result<Arc<rustls::ServerConfig>, TlsError> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()?
+        .with_no_client_auth()
+        .with_single_cert(chain, key)?;
+    Ok(Arc::new(config))
 }
 
 #[cfg(test)]
@@ -75,5 +98,18 @@ mod tests {
         let ca = TestCa::new("kiosk-sim test CA").unwrap();
         assert!(ca.pem().starts_with("-----BEGIN CERTIFICATE-----"));
         ca.server_config(&["localhost", "127.0.0.1"]).unwrap();
+    }
+
+    #[test]
+    fn serves_a_certificate_and_key_read_from_pem() {
+        let params = CertificateParams::new(vec!["10.0.2.2".to_owned()]).unwrap();
+        let key = KeyPair::generate().unwrap();
+        let cert = params.self_signed(&key).unwrap();
+        server_config_from_pem(cert.pem().as_bytes(), key.serialize_pem().as_bytes()).unwrap();
+        assert!(matches!(
+            server_config_from_pem(b"", key.serialize_pem().as_bytes()),
+            Err(TlsError::NoCertificate)
+        ));
+        assert!(server_config_from_pem(cert.pem().as_bytes(), b"not a key").is_err());
     }
 }

@@ -1,5 +1,5 @@
 SUMMARY = "The kiosk's system settings: watchdog, VTs, journal, firewall, time, good slot"
-DESCRIPTION = "Drop-ins for systemd (hardware watchdog, logind without VTs, volatile journald, no Ctrl+Alt+Del), the kernel without SysRq, the nftables rules, the fleet's provisioning key and the links to what provisioning wrote on /data."
+DESCRIPTION = "Drop-ins for systemd (hardware watchdog, logind without VTs, volatile journald, no Ctrl+Alt+Del), the kernel without SysRq, the nftables rules, the fleet's provisioning key and CA, and the links to what provisioning wrote on /data."
 HOMEPAGE = "https://example.invalid/citas-kiosk"
 LICENSE = "MIT"
 # nooelint: oelint.var.licenseremotefile - these files are ours, under the common MIT text
@@ -14,6 +14,7 @@ SRC_URI = "file://watchdog.conf \
            file://lockdown.conf \
            file://sysctl.conf \
            file://${CITAS_PROVISIONING_KEY} \
+           file://${CITAS_FLEET_CA} \
            "
 
 inherit allarch systemd
@@ -38,6 +39,9 @@ do_install() {
     # at the build host's copy): an enrolled kiosk adopts only a provisioning file it signed.
     install -d ${D}${sysconfdir}/citas
     install -m 0644 ${UNPACKDIR}/${CITAS_PROVISIONING_KEY} ${D}${sysconfdir}/citas/provisioning.pub.pem
+    # The fleet's CA (CITAS_FLEET_CA, the build host's copy): the central server's certificate
+    # chains to it and to no public CA (the image's kiosk.toml names it as server.ca).
+    install -m 0644 ${UNPACKDIR}/${CITAS_FLEET_CA} ${D}${sysconfdir}/citas/fleet-ca.pem
     # What provisioning wrote (kioskctl adopt) is where the read-only root looks for it.
     install -d ${D}${sysconfdir}/systemd/timesyncd.conf.d ${D}${sysconfdir}/wpa_supplicant
     ln -sf /data/network/timesyncd.conf ${D}${sysconfdir}/systemd/timesyncd.conf.d/50-citas.conf
