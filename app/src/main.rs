@@ -176,6 +176,8 @@ fn run_device(
         ui.global::<citas_kiosk::ui::Kiosk>()
             .set_startup(citas_kiosk::ui::Startup::Ready);
         *keep.borrow_mut() = Some(shell::wire(&ui, services));
+        // The welcome screen, ready for visitors: the system this kiosk runs on works.
+        kiosk_device::systemd::system_good();
     })?;
     runtime.spawn(async move {
         let shown = weak.clone();
@@ -185,6 +187,9 @@ fn run_device(
         let ready = startup::until_started(&named, boot.as_deref(), Patience::default(), move |stage| {
             if let Err(e) = led.gpio.set_led(stage.led()) {
                 tracing::warn!(error = %e, "status LED");
+            }
+            if stage.proves_the_system() {
+                kiosk_device::systemd::system_good();
             }
             let _ = shown.upgrade_in_event_loop(move |ui| stage.show(&ui));
         })

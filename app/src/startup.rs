@@ -58,6 +58,16 @@ impl Stage {
         }
     }
 
+    /// Whether this start-up screen proves the system it runs on good, so an update is kept:
+    /// a fault of the configuration is staff's to fix whichever system runs (and a new card's
+    /// "not set up" must not cost its only system its tries). Data that cannot be opened, or a
+    /// server that cannot be reached or refuses the token, may be the update's doing: those
+    /// leave the slot unmarked, so three boots without the welcome screen go back to the last
+    /// system that reached it.
+    pub fn proves_the_system(&self) -> bool {
+        matches!(self, Stage::NotSetUp { .. })
+    }
+
     /// The status LED: amber while it only waits for the network, red when a person must act.
     pub fn led(&self) -> Led {
         match self {

@@ -195,6 +195,9 @@ async fn says_when_the_server_cannot_be_reached_or_the_data_cannot_be_opened() {
     };
     assert!(error.contains("no answer from the central server"), "{error}");
     assert_eq!(stage.led(), Led::Degraded);
+    // An unreachable server may be an update's doing (its TLS, its network): the slot is not
+    // marked good on this screen.
+    assert!(!stage.proves_the_system());
 
     // The data directory (made by the first attempt) is now a file.
     std::fs::remove_dir_all(dir.path().join("data")).unwrap();
@@ -204,6 +207,10 @@ async fn says_when_the_server_cannot_be_reached_or_the_data_cannot_be_opened() {
         panic!("{stage:?}")
     };
     assert!(error.contains("data directory"), "{error}");
+    assert!(
+        !stage.proves_the_system(),
+        "data that cannot be opened proved the system good"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -221,6 +228,8 @@ async fn names_the_mistake_of_a_provisioning_left_on_the_boot_partition() {
     let Stage::NotSetUp { problems } = &stage else {
         panic!("{stage:?}")
     };
+    // A configuration for staff to fix: the system that says so works, and keeps its slot.
+    assert!(stage.proves_the_system());
     assert_eq!(
         problems,
         &[

@@ -94,7 +94,7 @@ install -D -m 0644 "$fleet_ca" "$unpack/$fleet_ca"
 CITAS_PROVISIONING_KEY=$provisioning_key CITAS_FLEET_CA=$fleet_ca \
     "$here/recipe-install.sh" "$meta/recipes-core/citas-system-conf/citas-system-conf_1.0.bb" "$unpack" "$out"
 rm -rf "$unpack"
-chroot "$out" systemctl enable citas-mark-good.service citas-firewall.service systemd-networkd.service
+chroot "$out" systemctl enable citas-mark-good.path citas-on-screen.service citas-firewall.service systemd-networkd.service
 
 echo "== RAUC: meta-citas's system.conf and the keyring"
 install -D -m 0644 "$meta/recipes-core/rauc/files/system.conf" "$out/etc/rauc/system.conf"

@@ -236,16 +236,59 @@ fn the_wks_and_raucs_slots_follow_the_one_partition_layout() {
         distro.contains("KERNEL_IMAGETYPE_SYMLINK = \"1\""),
         "/boot/Image in each slot, where boot.cmd loads it"
     );
-    let mark_good =
-        std::fs::read_to_string(meta.join("recipes-core/citas-system-conf/files/citas-mark-good.service")).unwrap();
-    for line in [
-        "After=citas-kiosk.service",
-        "ExecStart=/usr/bin/rauc status mark-good",
-        "FailureAction=reboot",
-        "JobTimeoutAction=reboot",
+    // A boot that never gets the kiosk on screen reboots (a try gone); the slot is marked good
+    // only when the kiosk says the system proved itself, in the file the path unit watches.
+    let unit =
+        |name: &str| std::fs::read_to_string(meta.join("recipes-core/citas-system-conf/files").join(name)).unwrap();
+    for (name, lines) in [
+        (
+            "citas-on-screen.service",
+            &[
+                "After=citas-kiosk.service",
+                "ExecStart=/bin/systemctl is-active --quiet citas-kiosk.service",
+                "FailureAction=reboot",
+                "JobTimeoutAction=reboot",
+                "WantedBy=multi-user.target",
+            ][..],
+        ),
+        (
+            "citas-mark-good.path",
+            &[
+                "PathExists=/run/citas-kiosk/system-good",
+                "Unit=citas-mark-good.service",
+                "WantedBy=multi-user.target",
+            ][..],
+        ),
+        (
+            "citas-mark-good.service",
+            &["ExecStart=/usr/bin/rauc status mark-good"][..],
+        ),
     ] {
-        assert!(mark_good.lines().any(|x| x == line), "citas-mark-good.service: {line}");
+        let text = unit(name);
+        for line in lines {
+            assert!(text.lines().any(|x| x == *line), "{name}: {line}");
+        }
     }
+    assert!(
+        !unit("citas-mark-good.service").contains("[Install]"),
+        "citas-mark-good.service runs on its own, not only when the kiosk proves the system"
+    );
+    let kiosk = std::fs::read_to_string(meta.join("recipes-citas/citas-kiosk/files/citas-kiosk.service")).unwrap();
+    assert!(
+        kiosk.lines().any(|l| l == "RuntimeDirectory=citas-kiosk"),
+        "no /run/citas-kiosk"
+    );
+    let said = std::fs::read_to_string(repo().join("system/device/src/systemd.rs")).unwrap();
+    assert!(
+        said.contains("SYSTEM_GOOD: &str = \"system-good\""),
+        "the kiosk writes another file"
+    );
+    let recipe = std::fs::read_to_string(meta.join("recipes-core/citas-system-conf/citas-system-conf_1.0.bb")).unwrap();
+    let enabled = recipe.lines().find(|l| l.starts_with("SYSTEMD_SERVICE:${PN}")).unwrap();
+    assert!(
+        enabled.contains("citas-mark-good.path") && enabled.contains("citas-on-screen.service"),
+        "{enabled}"
+    );
 }
 
 /// Runs the kiosk's RAUC pre-install handler as RAUC does, for a bundle of `bundle_version` on a

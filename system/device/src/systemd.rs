@@ -1,6 +1,8 @@
-//! systemd's notify protocol (`Type=notify`, `WatchdogSec=`): `READY=1` once the kiosk shows its
-//! first screen, `WATCHDOG=1` from the UI loop so a frozen screen gets the app restarted. Off
-//! systemd (no `NOTIFY_SOCKET`) every call does nothing.
+//! What the kiosk tells systemd: the notify protocol (`Type=notify`, `WatchdogSec=`): `READY=1`
+//! once the kiosk shows its first screen, `WATCHDOG=1` from the UI loop so a frozen screen gets
+//! the app restarted; and that the system it runs on proved itself, a file in its runtime
+//! directory that `citas-mark-good.path` watches. Off systemd (no `NOTIFY_SOCKET`, no
+//! `RUNTIME_DIRECTORY`) every call does nothing.
 
 use std::time::Duration;
 
@@ -27,6 +29,34 @@ pub fn status(text: &str) {
     send(&[NotifyState::Status(text)]);
 }
 
+/// The file in the kiosk's runtime directory (`RuntimeDirectory=citas-kiosk`) that says the
+/// system proved itself.
+pub const SYSTEM_GOOD: &str = "system-good";
+
+/// The system this kiosk runs on works: the update it may be is kept (its RAUC slot is marked
+/// good). Written once; a second call changes nothing.
+pub fn system_good() {
+    let Some(dirs) = std::env::var_os("RUNTIME_DIRECTORY") else {
+        return;
+    };
+    // systemd lists each RuntimeDirectory= with ':' between them; the kiosk's unit has one.
+    let dirs = dirs.to_string_lossy().into_owned();
+    let dir = dirs.split(':').next().unwrap_or_default();
+    if let Err(e) = mark_system_good_in(std::path::Path::new(dir)) {
+        tracing::warn!(error = %e, dir, "cannot say the system is good: its update may be undone");
+    }
+}
+
+fn mark_system_good_in(dir: &std::path::Path) -> std::io::Result<()> {
+    let path = dir.join(SYSTEM_GOOD);
+    if path.exists() {
+        return Ok(());
+    }
+    std::fs::write(&path, b"")?;
+    tracing::info!(file = %path.display(), "the system proved itself");
+    Ok(())
+}
+
 /// How often to ping the watchdog: half its timeout, when systemd set one for this process.
 pub fn watchdog_interval() -> Option<Duration> {
     let mut usec = 0;
@@ -38,6 +68,15 @@ mod tests {
     use std::os::unix::net::UnixDatagram;
 
     use super::*;
+
+    #[test]
+    fn the_system_is_said_good_once_in_the_runtime_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        mark_system_good_in(dir.path()).unwrap();
+        assert!(dir.path().join(SYSTEM_GOOD).exists());
+        mark_system_good_in(dir.path()).unwrap();
+        assert!(mark_system_good_in(&dir.path().join("missing")).is_err());
+    }
 
     #[test]
     fn tells_systemd_ready_and_alive_over_its_socket() {

@@ -10,6 +10,8 @@ SRC_URI = "file://watchdog.conf \
            file://journald.conf \
            file://nftables.conf \
            file://citas-mark-good.service \
+           file://citas-mark-good.path \
+           file://citas-on-screen.service \
            file://citas-firewall.service \
            file://lockdown.conf \
            file://sysctl.conf \
@@ -32,7 +34,10 @@ do_install() {
     install -m 0644 ${UNPACKDIR}/journald.conf ${D}${systemd_unitdir}/journald.conf.d/10-citas.conf
     install -m 0644 ${UNPACKDIR}/nftables.conf ${D}${sysconfdir}/nftables.conf
     install -d ${D}${systemd_system_unitdir}
-    install -m 0644 ${UNPACKDIR}/citas-mark-good.service ${D}${systemd_system_unitdir}/
+    # The slot is marked good when the kiosk proves the system (the .path); a kiosk that never
+    # gets on screen reboots the board (citas-on-screen), costing the slot a try.
+    install -m 0644 ${UNPACKDIR}/citas-mark-good.service ${UNPACKDIR}/citas-mark-good.path \
+        ${UNPACKDIR}/citas-on-screen.service ${D}${systemd_system_unitdir}/
     # meta-networking's nftables ships no unit: this one loads /etc/nftables.conf at boot.
     install -m 0644 ${UNPACKDIR}/citas-firewall.service ${D}${systemd_system_unitdir}/
     # The fleet's provisioning public key (never in the repository: CITAS_PROVISIONING_KEY points
@@ -53,6 +58,6 @@ do_install() {
         ${D}${sysconfdir}/systemd/system/sysinit.target.wants/systemd-time-wait-sync.service
 }
 
-SYSTEMD_SERVICE:${PN} = "citas-mark-good.service citas-firewall.service"
+SYSTEMD_SERVICE:${PN} = "citas-mark-good.path citas-on-screen.service citas-firewall.service"
 FILES:${PN} += "${systemd_unitdir}"
 RDEPENDS:${PN} = "nftables rauc systemd"
