@@ -5,7 +5,7 @@
 
 use std::cell::RefCell;
 use std::rc::Rc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use kiosk_sync::api::{Booking, Catalogue, DeviceAuthorization};
 use kiosk_sync::llave::Outcome;
@@ -96,12 +96,13 @@ impl LlaveScreen {
         g.set_qr(qr);
         g.set_user_code(auth.user_code.as_str().into());
         g.set_address(auth.verification_uri.as_str().into());
-        g.set_seconds_left(i32::try_from(auth.expires_in).unwrap_or(0));
+        let lifetime = auth.lifetime();
+        g.set_seconds_left(i32::try_from(lifetime.as_secs()).unwrap_or(0));
         g.set_state(LlaveState::Waiting);
         let cancel = CancellationToken::new();
         *self.pending.borrow_mut() = Some(Pending {
             cancel: cancel.clone(),
-            expires: Instant::now() + Duration::from_secs(auth.expires_in),
+            expires: Instant::now() + lifetime,
         });
         let engine = self.ctx.services.engine.clone();
         let me = self.clone();

@@ -14,7 +14,8 @@ use tokio_util::sync::CancellationToken;
 
 #[derive(Debug, Args)]
 pub(crate) struct ScannersArgs {
-    /// A network scanner to ask as well, e.g. escl+http://192.168.1.20:80/eSCL (repeatable).
+    /// The scanner to ask, e.g. escl+http://192.168.1.20:80/eSCL, or usb for the IPP-over-USB
+    /// ones on the bus (repeatable; without any, the bus).
     #[arg(long = "device")]
     devices: Vec<DeviceUri>,
 }
@@ -63,8 +64,8 @@ async fn describe_device(uri: &DeviceUri) -> Result<String, ScanError> {
                 line,
                 "; {name}: {} dpi, {}, {}",
                 dpis.join("/"),
-                input.color_modes.join("/"),
-                input.formats.join("/")
+                input.color_modes.join(", "),
+                input.formats.join(", ")
             );
         }
     }
@@ -74,28 +75,38 @@ async fn describe_device(uri: &DeviceUri) -> Result<String, ScanError> {
     Ok(line)
 }
 
+/// Exit 0 when every scanner asked about answered (and there was one); what failed goes to
+/// stderr, so stdout lists only scanners.
 pub(crate) async fn scanners(args: ScannersArgs) -> anyhow::Result<ExitCode> {
-    let mut found = 0;
-    match usb::list().await {
-        Ok(list) if list.is_empty() => println!("usb: no IPP-over-USB scanner"),
-        Ok(list) => {
-            for s in list {
-                found += 1;
-                println!("usb: {}", s.describe());
+    let (mut found, mut failed) = (0, false);
+    if args.devices.is_empty() || args.devices.contains(&DeviceUri::Usb) {
+        match usb::list().await {
+            Ok(list) if list.is_empty() => eprintln!("usb: no IPP-over-USB scanner"),
+            Ok(list) => {
+                for s in list {
+                    found += 1;
+                    println!("usb: {}", s.describe());
+                }
+            }
+            Err(e) => {
+                failed = true;
+                eprintln!("usb: cannot list devices ({e})");
             }
         }
-        Err(e) => println!("usb: cannot list devices ({e})"),
     }
-    for uri in &args.devices {
+    for uri in args.devices.iter().filter(|d| **d != DeviceUri::Usb) {
         match describe_device(uri).await {
             Ok(line) => {
                 found += 1;
                 println!("{line}");
             }
-            Err(e) => println!("{uri}: {e}"),
+            Err(e) => {
+                failed = true;
+                eprintln!("{uri}: {e}");
+            }
         }
     }
-    Ok(if found > 0 {
+    Ok(if found > 0 && !failed {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

@@ -36,6 +36,37 @@ async fn lists_a_network_scanner_with_what_it_offers() {
     assert!(run.status.success(), "{stdout}");
     assert!(stdout.contains("kiosk-sim scanner, Idle"), "{stdout}");
     assert!(stdout.contains("feeder state ScannerAdfLoaded"), "{stdout}");
+    assert!(stdout.contains("Grayscale8, RGB24, image/jpeg"), "{stdout}");
+    // Asked by name only: the bus is not listed (nor its failure, on a machine without USB).
+    assert!(!stdout.contains("usb:"), "{stdout}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_named_scanner_that_does_not_answer_fails_the_listing_on_stderr() {
+    let sim = sim(1, ScannerFaults::default()).await;
+    // Nobody listens on this port any more.
+    let gone = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let gone = format!("escl+http://127.0.0.1:{gone}/eSCL");
+    let run = kioskctl(vec![
+        "scanners".into(),
+        "--device".into(),
+        device(&sim),
+        "--device".into(),
+        gone.clone(),
+    ])
+    .await;
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&run.stdout),
+        String::from_utf8_lossy(&run.stderr),
+    );
+    assert_eq!(run.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(stdout.contains("kiosk-sim scanner"), "{stdout}");
+    assert!(!stdout.contains(&gone), "a failure on stdout: {stdout}");
+    assert!(stderr.contains(&gone), "{stderr}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -212,6 +212,25 @@ fn five() -> u64 {
     5
 }
 
+/// The longest a device code is waited for, whatever the server says (RFC 8628 suggests 30
+/// minutes; a visitor at a kiosk gives up long before, and a huge `expires_in` must not
+/// overflow a deadline).
+pub const MAX_CODE_LIFETIME: std::time::Duration = std::time::Duration::from_mins(15);
+/// The longest wait between two polls, whatever the server (or its `slow_down`s) asks.
+pub const MAX_POLL_INTERVAL: std::time::Duration = std::time::Duration::from_mins(1);
+
+impl DeviceAuthorization {
+    /// How long the code is good for: the server's `expires_in`, at most [`MAX_CODE_LIFETIME`].
+    pub fn lifetime(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.expires_in).min(MAX_CODE_LIFETIME)
+    }
+
+    /// Between two polls: the server's `interval`, 1 second to [`MAX_POLL_INTERVAL`].
+    pub fn poll_interval(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.interval.max(1)).min(MAX_POLL_INTERVAL)
+    }
+}
+
 /// RFC 8628 token answer.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct LlaveToken {

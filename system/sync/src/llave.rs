@@ -27,8 +27,8 @@ const SLOW_DOWN: Duration = Duration::from_secs(5);
 
 /// Polls until the visitor answers on their phone, the code expires or `cancel` fires.
 pub async fn wait(client: CentralClient, auth: DeviceAuthorization, cancel: CancellationToken) -> Outcome {
-    let mut interval = Duration::from_secs(auth.interval.max(1));
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(auth.expires_in);
+    let mut interval = auth.poll_interval();
+    let deadline = tokio::time::Instant::now() + auth.lifetime();
     loop {
         // The interval is the protocol's: polling faster is refused with slow_down.
         tokio::select! {
@@ -42,7 +42,7 @@ pub async fn wait(client: CentralClient, auth: DeviceAuthorization, cancel: Canc
             Ok(token) => return Outcome::Approved(token),
             Err(ApiError::Refused { problem, .. }) => match problem.error.as_deref() {
                 Some("authorization_pending") => {}
-                Some("slow_down") => interval += SLOW_DOWN,
+                Some("slow_down") => interval = (interval + SLOW_DOWN).min(crate::api::MAX_POLL_INTERVAL),
                 Some("access_denied") => return Outcome::Denied,
                 Some("expired_token") => return Outcome::Expired,
                 other => {
@@ -57,5 +57,33 @@ pub async fn wait(client: CentralClient, auth: DeviceAuthorization, cancel: Canc
                 return Outcome::Failed;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::api::{DeviceAuthorization, MAX_CODE_LIFETIME, MAX_POLL_INTERVAL};
+
+    fn auth(expires_in: u64, interval: u64) -> DeviceAuthorization {
+        DeviceAuthorization {
+            device_code: "D".into(),
+            user_code: "U".into(),
+            verification_uri: "https://llave.example/".into(),
+            verification_uri_complete: None,
+            expires_in,
+            interval,
+        }
+    }
+
+    #[test]
+    fn a_servers_huge_lifetime_or_interval_is_bounded_and_a_zero_interval_is_one_second() {
+        let huge = auth(u64::MAX, u64::MAX);
+        assert_eq!(huge.lifetime(), MAX_CODE_LIFETIME);
+        assert_eq!(huge.poll_interval(), MAX_POLL_INTERVAL);
+        // The deadlines made from them do not overflow.
+        let _ = std::time::Instant::now() + huge.lifetime() + huge.poll_interval();
+        let usual = auth(290, 0);
+        assert_eq!(usual.lifetime(), std::time::Duration::from_secs(290));
+        assert_eq!(usual.poll_interval(), std::time::Duration::from_secs(1));
     }
 }

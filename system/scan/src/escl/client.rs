@@ -129,6 +129,7 @@ pub fn settings_for(caps: &Capabilities, status: &Status, options: ScanOptions) 
         width: clamp(REGION.0, input.max_width),
         height: clamp(REGION.1, input.max_height),
         format,
+        intent: input.intent(color_mode == "RGB24"),
     })
 }
 
@@ -438,6 +439,7 @@ mod tests {
             formats: vec!["image/jpeg".into()],
             resolutions: vec![150, 300, 600],
             resolution_range: None,
+            intents: vec!["TextAndGraphic".into(), "Photo".into()],
         };
         Capabilities {
             make_and_model: "test".into(),

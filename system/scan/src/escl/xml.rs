@@ -29,6 +29,9 @@ pub struct InputCaps {
     pub resolutions: Vec<u32>,
     /// A resolution range (min, max, step), when the device gives one instead.
     pub resolution_range: Option<(u32, u32, u32)>,
+    /// `SupportedIntents`: what the device tunes its scan for (`Document`, `TextAndGraphic`,
+    /// `Photo`, `Preview`...); empty when it lists none.
+    pub intents: Vec<String>,
 }
 
 impl InputCaps {
@@ -36,15 +39,33 @@ impl InputCaps {
     /// the highest below it.
     pub fn resolution(&self, wanted: u32) -> Option<u32> {
         if let Some((min, max, step)) = self.resolution_range {
-            let step = step.max(1);
-            let clamped = wanted.clamp(min, max.max(min));
-            return Some(min + (clamped - min).div_ceil(step) * step).map(|r| r.min(max.max(min)));
+            // In u64: a device's range may be anything up to u32::MAX, and a step of the grid
+            // past `max` is not offered (the highest step at or below it is).
+            let (min, max, step) = (u64::from(min), u64::from(max.max(min)), u64::from(step.max(1)));
+            let clamped = u64::from(wanted).clamp(min, max);
+            let up = min + (clamped - min).div_ceil(step) * step;
+            let top = min + (max - min) / step * step;
+            return u32::try_from(up.min(top)).ok();
         }
         self.resolutions
             .iter()
             .copied()
             .find(|&r| r >= wanted)
             .or_else(|| self.resolutions.last().copied())
+    }
+
+    /// The intent to ask for, among those the device lists: for a document page in grey,
+    /// `Document` or else `TextAndGraphic`; in colour (an identity document's photo), `Photo`,
+    /// `TextAndGraphic` or `Document`. `None` (no Intent sent, which eSCL allows) when it lists
+    /// none of them: a device need not advertise `Document`, and a strict one refuses a job
+    /// asking for what it did not list.
+    pub fn intent(&self, color: bool) -> Option<&'static str> {
+        let wished: &[&'static str] = if color {
+            &["Photo", "TextAndGraphic", "Document"]
+        } else {
+            &["Document", "TextAndGraphic"]
+        };
+        wished.iter().copied().find(|w| self.intents.iter().any(|i| i == w))
     }
 
     pub fn has_color_mode(&self, mode: &str) -> bool {
@@ -117,6 +138,14 @@ struct InputCapsDoc {
     #[serde(default)]
     max_height: u32,
     setting_profiles: Option<SettingProfiles>,
+    supported_intents: Option<SupportedIntents>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct SupportedIntents {
+    #[serde(default)]
+    supported_intent: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -231,6 +260,10 @@ fn input_caps(doc: InputCapsDoc) -> InputCaps {
     let mut caps = InputCaps {
         max_width: doc.max_width,
         max_height: doc.max_height,
+        intents: doc
+            .supported_intents
+            .map(|i| i.supported_intent.into_iter().map(|i| i.trim().to_owned()).collect())
+            .unwrap_or_default(),
         ..InputCaps::default()
     };
     for profile in doc.setting_profiles.map(|p| p.setting_profile).unwrap_or_default() {
@@ -327,6 +360,8 @@ pub struct ScanSettings {
     pub width: u32,
     pub height: u32,
     pub format: &'static str,
+    /// One the device listed ([`InputCaps::intent`]), or none.
+    pub intent: Option<&'static str>,
 }
 
 #[derive(Debug, Serialize)]
@@ -350,8 +385,8 @@ struct SettingsDoc<'a> {
     x_resolution: u32,
     #[serde(rename = "scan:YResolution")]
     y_resolution: u32,
-    #[serde(rename = "scan:Intent")]
-    intent: &'static str,
+    #[serde(rename = "scan:Intent", skip_serializing_if = "Option::is_none")]
+    intent: Option<&'static str>,
 }
 
 #[derive(Debug, Serialize)]
@@ -395,11 +430,7 @@ impl ScanSettings {
             format: self.format,
             x_resolution: self.dpi,
             y_resolution: self.dpi,
-            intent: if self.color_mode == "RGB24" {
-                "Photo"
-            } else {
-                "Document"
-            },
+            intent: self.intent,
         };
         let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
         // Serialising plain strings and numbers into a String cannot fail.
@@ -448,6 +479,31 @@ mod tests {
         assert_eq!(range.resolution(320), Some(350));
         assert_eq!(range.resolution(2000), Some(600));
         assert_eq!(InputCaps::default().resolution(300), None);
+        // A maximum off the grid: the highest step under it, never a value the device lacks.
+        let off_grid = InputCaps {
+            resolution_range: Some((100, 620, 50)),
+            ..InputCaps::default()
+        };
+        assert_eq!(off_grid.resolution(610), Some(600));
+    }
+
+    #[test]
+    fn a_device_range_at_the_edge_of_u32_does_not_overflow() {
+        for range in [
+            (0, u32::MAX, u32::MAX - 1),
+            (u32::MAX - 1, u32::MAX, 3),
+            (5, 0, 0),
+            (1, u32::MAX, 2),
+        ] {
+            let caps = InputCaps {
+                resolution_range: Some(range),
+                ..InputCaps::default()
+            };
+            for wanted in [0, 300, u32::MAX] {
+                let r = caps.resolution(wanted).unwrap();
+                assert!(r >= range.0 && r <= range.1.max(range.0), "{range:?} {wanted} -> {r}");
+            }
+        }
     }
 
     #[test]
@@ -481,6 +537,7 @@ mod tests {
             width: 2550,
             height: 3508,
             format: "image/jpeg",
+            intent: Some("TextAndGraphic"),
         }
         .to_xml();
         for part in [
@@ -489,8 +546,41 @@ mod tests {
             "<scan:XResolution>300</scan:XResolution>",
             "<pwg:Width>2550</pwg:Width>",
             "<pwg:ContentRegionUnits>escl:ThreeHundredthsOfInches</pwg:ContentRegionUnits>",
+            "<scan:Intent>TextAndGraphic</scan:Intent>",
         ] {
             assert!(xml.contains(part), "{part} missing from {xml}");
         }
+        let without = ScanSettings {
+            input_source: "Platen",
+            color_mode: "Grayscale8",
+            dpi: 300,
+            width: 2550,
+            height: 3508,
+            format: "image/jpeg",
+            intent: None,
+        }
+        .to_xml();
+        assert!(!without.contains("Intent"), "{without}");
+    }
+
+    #[test]
+    fn asks_only_for_an_intent_the_device_lists() {
+        let airsane = InputCaps {
+            intents: vec!["Preview".into(), "TextAndGraphic".into(), "Photo".into()],
+            ..InputCaps::default()
+        };
+        assert_eq!(airsane.intent(false), Some("TextAndGraphic"));
+        assert_eq!(airsane.intent(true), Some("Photo"));
+        let documents = InputCaps {
+            intents: vec!["Document".into(), "Photo".into()],
+            ..InputCaps::default()
+        };
+        assert_eq!(documents.intent(false), Some("Document"));
+        assert_eq!(InputCaps::default().intent(false), None);
+        let preview_only = InputCaps {
+            intents: vec!["Preview".into()],
+            ..InputCaps::default()
+        };
+        assert_eq!(preview_only.intent(true), None);
     }
 }

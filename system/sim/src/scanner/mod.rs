@@ -299,7 +299,15 @@ fn xml(body: String) -> Response {
     ([(header::CONTENT_TYPE, HeaderValue::from_static("text/xml"))], body).into_response()
 }
 
+/// The intents it lists, as AirSane does (no `Document`): a job asking for another is refused,
+/// as a strict device refuses one.
+const INTENTS: [&str; 3] = ["Preview", "TextAndGraphic", "Photo"];
+
 fn input_caps(tag: &str) -> String {
+    let mut intents = String::new();
+    for i in INTENTS {
+        let _ = write!(intents, "<scan:SupportedIntent>{i}</scan:SupportedIntent>");
+    }
     let mut resolutions = String::new();
     for r in RESOLUTIONS {
         let _ = write!(
@@ -315,7 +323,7 @@ fn input_caps(tag: &str) -> String {
          <scan:DocumentFormats><pwg:DocumentFormat>image/jpeg</pwg:DocumentFormat><scan:DocumentFormatExt>image/jpeg</scan:DocumentFormatExt></scan:DocumentFormats>\
          <scan:SupportedResolutions><scan:DiscreteResolutions>{resolutions}</scan:DiscreteResolutions></scan:SupportedResolutions>\
          </scan:SettingProfile></scan:SettingProfiles>\
-         <scan:SupportedIntents><scan:Intent>Document</scan:Intent><scan:Intent>Photo</scan:Intent></scan:SupportedIntents>\
+         <scan:SupportedIntents>{intents}</scan:SupportedIntents>\
          </scan:{tag}>"
     )
 }
@@ -379,6 +387,7 @@ struct ScanSettings {
     y_resolution: Option<u32>,
     document_format: Option<String>,
     document_format_ext: Option<String>,
+    intent: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -416,6 +425,9 @@ fn job_from(settings: &ScanSettings, number: u64) -> Result<Job, &'static str> {
         Some("RGB24") => true,
         Some(_) => return Err("unsupported ColorMode"),
     };
+    if settings.intent.as_deref().is_some_and(|i| !INTENTS.contains(&i.trim())) {
+        return Err("an Intent the scanner does not list");
+    }
     let dpi = settings.x_resolution.unwrap_or(300);
     if !RESOLUTIONS.contains(&dpi) || settings.y_resolution.is_some_and(|y| y != dpi) {
         return Err("unsupported resolution");
@@ -667,6 +679,8 @@ mod tests {
         assert!(job_from(&with("<scan:XResolution>301</scan:XResolution>"), 1).is_err());
         assert!(job_from(&with("<scan:ColorMode>BlackAndWhite1</scan:ColorMode>"), 1).is_err());
         assert!(job_from(&with("<pwg:DocumentFormat>application/pdf</pwg:DocumentFormat>"), 1).is_err());
+        assert!(job_from(&with("<scan:Intent>Document</scan:Intent>"), 1).is_err());
+        assert!(job_from(&with("<scan:Intent>TextAndGraphic</scan:Intent>"), 1).is_ok());
         assert!(
             job_from(
                 &with("<pwg:ScanRegions><pwg:ScanRegion><pwg:Width>9000</pwg:Width><pwg:Height>10</pwg:Height></pwg:ScanRegion></pwg:ScanRegions>"),
