@@ -9,12 +9,15 @@
 //! the server are stored as the JSON the sync engine gives; this crate only keeps them safe.
 //!
 //! [`Store`] is the one writer; [`Store::reader`] opens read-only connections for screens.
-//! Opening checks `PRAGMA integrity_check`; a corrupt file is moved aside (never deleted) and a
-//! new one is created, to be refilled from the server.
+//! Opening checks `PRAGMA integrity_check`; a file SQLite says is damaged is moved aside, what
+//! the server cannot give back is salvaged into a new one (tried again at later starts until it
+//! works; then the damaged file is wiped) and the rest is refilled from the server
+//! ([`recovery`]).
 
 mod migrations;
 mod outbox;
 mod print;
+mod recovery;
 mod staff;
 
 use std::path::{Path, PathBuf};
@@ -54,7 +57,7 @@ pub enum Opened {
     Existing {
         migrated_from: Option<i64>,
     },
-    /// The old file failed its integrity check and was moved to `moved_to`.
+    /// The old file was damaged: moved to `moved_to`, salvaged from, and wiped.
     Recovered {
         moved_to: PathBuf,
     },
@@ -144,70 +147,6 @@ fn configure(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
-fn integrity_ok(path: &Path) -> bool {
-    let check = || -> rusqlite::Result<bool> {
-        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
-        let result: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
-        Ok(result == "ok")
-    };
-    check().unwrap_or(false)
-}
-
-fn move_aside(path: &Path, now: DateTime<Utc>) -> Result<PathBuf> {
-    let stamp = now.format("%Y%m%dT%H%M%SZ");
-    let target = PathBuf::from(format!("{}.corrupt-{stamp}", path.display()));
-    std::fs::rename(path, &target)?;
-    for suffix in ["-wal", "-shm"] {
-        let side = PathBuf::from(format!("{}{suffix}", path.display()));
-        if side.exists() {
-            std::fs::rename(&side, format!("{}{suffix}", target.display()))?;
-        }
-    }
-    Ok(target)
-}
-
-/// What is copied from a corrupt database into its replacement: what the server cannot give
-/// back (the outbox, confirmed bookings and their tickets, the audit log, staff PINs, the
-/// device's credential). The cache is not copied: the next sync refills it.
-const SALVAGED: [(&str, &str); 6] = [
-    ("device", "id, device_id, credential"),
-    (
-        "outbox",
-        "id, kind, payload, created_at, attempts, next_attempt_at, last_error",
-    ),
-    (
-        "bookings",
-        "code, outbox_id, office_id, slot_id, start, body, confirmed_at",
-    ),
-    (
-        "print_jobs",
-        "id, booking_code, ticket, reason, state, attempts, last_error, created_at, printed_at",
-    ),
-    ("audit", "id, at, staff_id, action, detail"),
-    ("staff", "id, pin_hash, created_at, failed_attempts, locked_until"),
-];
-
-/// Copies, table by table, whatever can still be read from the corrupt file `old`. A table
-/// that cannot be read (its pages are the damaged ones, or it did not exist yet) is logged
-/// and skipped; nothing here fails the start-up.
-fn salvage(conn: &Connection, old: &Path) {
-    let uri = format!("file:{}?mode=ro", old.display());
-    if let Err(e) = conn.execute("ATTACH DATABASE ?1 AS old", [&uri]) {
-        tracing::error!(error = %e, "could not open the corrupt database to salvage it");
-        return;
-    }
-    for (table, columns) in SALVAGED {
-        let sql = format!("INSERT OR IGNORE INTO main.{table}({columns}) SELECT {columns} FROM old.{table}");
-        match conn.execute(&sql, []) {
-            Ok(n) => tracing::warn!(table, rows = n, "salvaged from the corrupt database"),
-            Err(e) => tracing::error!(table, error = %e, "could not salvage this table from the corrupt database"),
-        }
-    }
-    if let Err(e) = conn.execute("DETACH DATABASE old", []) {
-        tracing::error!(error = %e, "could not detach the corrupt database");
-    }
-}
-
 /// The device's one row: its id and credential.
 fn upsert_device(conn: &Connection, c: &DeviceCredential) -> Result<()> {
     conn.execute(
@@ -223,12 +162,13 @@ impl Store {
     pub fn open(path: &Path) -> Result<(Store, Opened)> {
         let mut recovered = None;
         let existed = path.exists();
-        if existed && !integrity_ok(path) {
-            let moved_to = move_aside(path, Utc::now())?;
+        if existed && let recovery::Integrity::Damaged(why) = recovery::integrity(path)? {
+            let moved_to = recovery::move_aside(path, Utc::now())?;
             tracing::error!(
                 db = %path.display(),
                 moved_to = %moved_to.display(),
-                "the kiosk database failed its integrity check; it was moved aside and a new one is rebuilt from the server"
+                why,
+                "the kiosk database is damaged; it was moved aside, what the server cannot give back is salvaged, and the rest comes from the server"
             );
             recovered = Some(moved_to);
         }
@@ -239,8 +179,9 @@ impl Store {
             path: Some(path.to_owned()),
         };
         let migrated = store.migrate()?;
-        if let Some(old) = &recovered {
-            salvage(&store.conn, old);
+        // This start's damaged file, or an earlier start's whose salvage could not finish.
+        for old in recovery::pending(path) {
+            recovery::salvage(&mut store.conn, &old)?;
         }
         let opened = match (recovered, existed, migrated) {
             (Some(moved_to), _, _) => Opened::Recovered { moved_to },
@@ -649,8 +590,8 @@ mod tests {
         let Opened::Recovered { moved_to } = opened else {
             panic!("{opened:?}")
         };
-        assert!(moved_to.exists(), "the corrupt file is kept for diagnosis");
-        assert!(std::fs::read(&moved_to).unwrap().starts_with(b"this is not"));
+        // Nothing in it could be read: it is gone, with whatever personal data it held.
+        assert!(!moved_to.exists(), "the unreadable file is kept");
         assert!(store.integrity_check().unwrap());
         assert_eq!(store.schema_version().unwrap(), LATEST_VERSION);
     }
@@ -684,10 +625,19 @@ mod tests {
         let at = bytes.windows(16).position(|w| w == b"SLOT-01500-XYZZY").unwrap();
         bytes[at + 5] = b'9';
         std::fs::write(&path, &bytes).unwrap();
-        assert!(!integrity_ok(&path), "the damage must be visible to integrity_check");
+        assert!(
+            matches!(recovery::integrity(&path).unwrap(), recovery::Integrity::Damaged(_)),
+            "the damage must be visible to integrity_check"
+        );
 
         let (store, opened) = Store::open(&path).unwrap();
-        assert!(matches!(opened, Opened::Recovered { .. }));
+        let Opened::Recovered { moved_to } = opened else {
+            panic!("{opened:?}")
+        };
+        assert!(
+            !moved_to.exists(),
+            "the salvaged file, with visitors' data, is still there"
+        );
         assert!(store.integrity_check().unwrap());
         assert_eq!(store.outbox_depth().unwrap(), 1, "the pending confirmation survives");
         assert_eq!(store.device_credential().unwrap().unwrap().device_id, "dev-1");
