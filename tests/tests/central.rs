@@ -425,7 +425,7 @@ async fn calls_without_a_device_credential_are_refused() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn heartbeats_wait_in_the_outbox_while_offline_and_only_the_newest_is_kept() {
+async fn heartbeats_wait_in_the_outbox_while_offline_and_only_the_newest_is_kept_with_every_count() {
     let central = Central::start(FaultConfig::default()).await;
     let dir = tempfile::tempdir().unwrap();
     let k = central.kiosk(dir.path(), "k").await;
@@ -435,8 +435,9 @@ async fn heartbeats_wait_in_the_outbox_while_offline_and_only_the_newest_is_kept
     // The server fails every call: heartbeats wait, and a newer one replaces the older in the
     // outbox (an injected 5xx may come after the server stored it, as real failures do).
     central.admin(Method::PUT, "faults", Some(json!({"error": 1.0}))).await;
-    k.heartbeat(json!({"seq": 2})).await.unwrap();
-    k.heartbeat(json!({"seq": 3})).await.unwrap();
+    // Each says how often a visitor called staff since the last one: those counts add up.
+    k.heartbeat(json!({"seq": 2, "staff_calls": 2})).await.unwrap();
+    k.heartbeat(json!({"seq": 3, "staff_calls": 1})).await.unwrap();
     let status = k.status().await.unwrap();
     assert_eq!(status.outbox_depth, 1);
     assert!(status.last_error.is_some());
@@ -445,6 +446,10 @@ async fn heartbeats_wait_in_the_outbox_while_offline_and_only_the_newest_is_kept
     assert_eq!(k.drain().await.unwrap().delivered, 1);
     let got = central.admin(Method::GET, "heartbeats", None).await;
     assert_eq!(got["heartbeats"][0]["body"]["seq"], 3);
+    assert_eq!(
+        got["heartbeats"][0]["body"]["staff_calls"], 3,
+        "a staff call was lost with the heartbeat it waited in"
+    );
     assert_eq!(k.status().await.unwrap().outbox_depth, 0);
     assert!(k.status().await.unwrap().online);
 }

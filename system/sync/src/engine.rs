@@ -20,6 +20,7 @@ use uuid::Uuid;
 
 use crate::api::{Booking, BookingRequest, Document, Hold, Problem};
 use crate::client::{ApiError, CentralClient, Conditional};
+use crate::heartbeat::carry_counters;
 
 /// The store, shared by the engine and the screens' writers.
 pub type SharedStore = Arc<Mutex<Store>>;
@@ -345,11 +346,15 @@ impl SyncEngine {
     }
 
     /// Sends a heartbeat through the outbox. Only the newest one waits there: an older
-    /// heartbeat that never left is replaced, not queued behind.
+    /// heartbeat that never left is replaced, not queued behind, and its counters
+    /// ([`crate::HEARTBEAT_COUNTERS`]) are added to the newer one's, so a count leaves the kiosk only
+    /// in a heartbeat the server acknowledged.
     pub async fn heartbeat(&self, body: serde_json::Value) -> Result<(), EngineError> {
         let id = self
             .with_store(move |s| {
+                let mut body = body;
                 for old in s.outbox()?.into_iter().filter(|e| e.kind == OutboxKind::Heartbeat) {
+                    carry_counters(&mut body, &old.payload);
                     s.outbox_remove(old.id)?;
                 }
                 s.enqueue(OutboxKind::Heartbeat, &body, Utc::now())

@@ -17,6 +17,7 @@
 pub mod api;
 pub mod client;
 pub mod engine;
+mod heartbeat;
 pub mod llave;
 pub mod reads;
 pub mod transport;
@@ -25,5 +26,6 @@ pub use client::{ApiError, CentralClient};
 pub use engine::{
     ConfirmOutcome, EngineError, RetryPolicy, Round, Schedule, SharedStore, SyncEngine, SyncStatus, ensure_enrolled,
 };
+pub use heartbeat::HEARTBEAT_COUNTERS;
 pub use reads::FoundBooking;
 pub use transport::{Timeouts, Transport};
