@@ -96,6 +96,31 @@ pub struct CentralClient {
     max_answer_bytes: usize,
 }
 
+/// What was wrong with an answer that is not the JSON its type wants, without its values: a
+/// serde_json message quotes what it found (a CURP, a name, a token), and a message goes to the
+/// log. Kept: the kind of fault, where, and what was expected (our types' words).
+fn decode_error(e: &serde_json::Error) -> String {
+    let at = format!("at line {} column {}", e.line(), e.column());
+    match e.classify() {
+        serde_json::error::Category::Syntax => format!("not JSON {at}"),
+        serde_json::error::Category::Eof => format!("cut short {at}"),
+        serde_json::error::Category::Io => format!("unreadable {at}"),
+        serde_json::error::Category::Data => {
+            let text = e.to_string();
+            let said = text.strip_suffix(&format!(" {at}")).unwrap_or(&text);
+            // `missing field `id``, `unknown field `x`, expected ...`: names, ours or the
+            // server's, never a visitor's; a value is only ever quoted before ", expected".
+            if let Some(field) = said.strip_prefix("missing field ") {
+                format!("missing field {field} {at}")
+            } else if let Some((_, expected)) = said.rsplit_once(", expected ") {
+                format!("a value that is not {expected} {at}")
+            } else {
+                format!("a value of the wrong type or range {at}")
+            }
+        }
+    }
+}
+
 fn transport(e: &reqwest::Error) -> ApiError {
     ApiError::Transport(e.without_url_string())
 }
@@ -196,7 +221,8 @@ impl CentralClient {
         let problem: Problem = serde_json::from_slice(&body).unwrap_or_else(|_| Problem {
             kind: String::new(),
             title: status.canonical_reason().unwrap_or("").to_owned(),
-            detail: String::from_utf8_lossy(&body).chars().take(200).collect(),
+            // Not a problem document: its words are the network's, never the log's.
+            detail: format!("{} bytes that are not a problem document", body.len()),
             error: None,
         });
         if status.is_server_error() {
@@ -214,12 +240,12 @@ impl CentralClient {
 
     async fn json<T: DeserializeOwned>(&self, rb: RequestBuilder) -> Result<T, ApiError> {
         let (_, _, body) = self.send(rb).await?;
-        serde_json::from_slice(&body).map_err(|e| ApiError::Decode(e.to_string()))
+        serde_json::from_slice(&body).map_err(|e| ApiError::Decode(decode_error(&e)))
     }
 
     async fn json_with_size<T: DeserializeOwned>(&self, rb: RequestBuilder) -> Result<(T, usize), ApiError> {
         let (_, _, body) = self.send(rb).await?;
-        let v = serde_json::from_slice(&body).map_err(|e| ApiError::Decode(e.to_string()))?;
+        let v = serde_json::from_slice(&body).map_err(|e| ApiError::Decode(decode_error(&e)))?;
         Ok((v, body.len()))
     }
 
@@ -253,7 +279,7 @@ impl CentralClient {
         if status == StatusCode::NOT_MODIFIED {
             return Ok(Conditional::NotModified);
         }
-        let value = serde_json::from_slice(&body).map_err(|e| ApiError::Decode(e.to_string()))?;
+        let value = serde_json::from_slice(&body).map_err(|e| ApiError::Decode(decode_error(&e)))?;
         let etag = headers
             .get(header::ETAG)
             .and_then(|v| v.to_str().ok())

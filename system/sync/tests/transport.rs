@@ -136,3 +136,22 @@ async fn an_oversize_answer_is_cut() {
         assert!(matches!(e, ApiError::TooLarge { limit: l } if l == limit), "{e}");
     }
 }
+
+/// A value the server sent (here a CURP) never reaches the error a log line is made of: not
+/// from an answer of the wrong shape, nor from an error answer that is not a problem document.
+#[tokio::test]
+async fn an_answer_that_is_not_what_it_should_be_is_named_without_its_values() {
+    let curp = "GODE561231HDFRRN09";
+    for answer in [
+        format!("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 20\r\n\r\n\"{curp}\""),
+        format!("HTTP/1.1 500 Oops\r\ncontent-type: text/html\r\ncontent-length: 25\r\n\r\n<p>{curp}</p>\n\n\n"),
+        format!("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 19\r\n\r\n{{\"{curp}"),
+    ] {
+        let (url, _) = canned(answer.into_bytes()).await;
+        let client = CentralClient::new(&url, &Transport::simulator()).unwrap();
+        let e = client.catalogue(None).await.unwrap_err();
+        let said = format!("{e} {e:?}");
+        assert!(!said.contains(curp), "the server's value is in the error: {said}");
+        assert!(matches!(e, ApiError::Decode(_) | ApiError::Server { .. }), "{said}");
+    }
+}
