@@ -153,7 +153,7 @@ fn provisioning_written_into_an_image_reads_back_the_same_with_mtools_and_the_im
     let out = kioskctl(&bad);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        text(&out).contains("server.url: must be an http(s) address"),
+        text(&out).contains("server.url: must be an https address"),
         "{}",
         text(&out)
     );
